@@ -1,0 +1,191 @@
+"""Losses: the cost ``L`` of a batch and its gradient with respect to the network's output.
+
+Every loss is the *mean* over the ``N`` examples of a batch,
+``L = (1/N) sum_i ell_i``, so a learning rate means the same thing for every
+batch size. ``forward`` (or calling the loss) returns ``L`` as a float;
+``backward`` returns ``dL/d(output)``, shape ``(N, K)``, which is the error
+signal ``delta^(L)`` that starts backpropagation.
+
+The two cross-entropies take *logits* (the raw outputs ``Z^(L)`` of the last
+``Linear`` layer), not probabilities: computing the loss straight from logits
+is numerically stable and makes the gradient the simple ``(P - Y) / N``.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array
+from .layers import sigmoid
+
+
+class Loss:
+    """Base class. Subclasses define ``prepare_target``, ``forward`` and ``backward``."""
+
+    def __call__(self, output: np.ndarray, target: np.ndarray) -> float:
+        """Check ``output`` and ``target``, then return the mean loss (see ``forward``)."""
+        output = np.asarray(output)
+        dtype = output.dtype if output.dtype.kind == "f" else np.float64
+        output = as_float_array(output, "output", ndim=2, dtype=dtype)
+        return self.forward(output, self.prepare_target(target, output.shape[1]))
+
+    def prepare_target(self, target, n_outputs: int) -> np.ndarray:
+        """Check ``target`` and convert it to the form ``forward`` uses."""
+        raise NotImplementedError
+
+    def forward(self, output: np.ndarray, target: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, output: np.ndarray) -> np.ndarray:
+        """Turn network outputs into predictions in the targets' own terms."""
+        return output
+
+    @staticmethod
+    def _check_rows(output, target):
+        if output.shape[0] != target.shape[0]:
+            raise ValueError(
+                f"output and target must have the same number of rows (examples), "
+                f"got output {output.shape} and target {target.shape}"
+            )
+
+
+class MSE(Loss):
+    """Mean squared error ``L = (1/N) sum_i ||y_hat_i - y_i||^2``.
+
+    For one output this is the familiar ``(1/N) sum_i (y_hat_i - y_i)^2``.
+    There is no factor 1/2, so ``dL/dy_hat = 2 (Y_hat - Y) / N``.
+    Targets have shape ``(N, K)``, or ``(N,)`` when ``K = 1``.
+    """
+
+    def prepare_target(self, target, n_outputs):
+        target = as_float_array(target, "target", ndim=(1, 2))
+        if target.ndim == 1:
+            target = target[:, None]                   # (N,) -> (N, 1)
+        if target.shape[1] != n_outputs:
+            raise ValueError(f"target must have {n_outputs} column(s) like the output, got shape {target.shape}")
+        return target
+
+    def forward(self, output, target):
+        self._check_rows(output, target)
+        if output.shape != target.shape:
+            raise ValueError(f"output and target must have the same shape, got {output.shape} and {target.shape}")
+        self.diff = output - target                    # (N, K)
+        return float(np.sum(self.diff ** 2) / len(output))
+
+    def backward(self):                                # dL/dY_hat (N, K)
+        return 2.0 * self.diff / len(self.diff)
+
+    def __repr__(self) -> str:
+        return "MSE()"
+
+
+class BinaryCrossEntropy(Loss):
+    """Logistic loss on logits ``z``: ``ell = -y log sigma(z) - (1 - y) log(1 - sigma(z))``.
+
+    Written stably as ``ell = max(z, 0) - y z + log(1 + exp(-|z|))``, which
+    never overflows (|z| = 1000 is fine). Targets are 0/1 (or probabilities in
+    [0, 1]) of shape ``(N, 1)`` or ``(N,)``; the output has one column.
+    ``dL/dz = (sigma(z) - y) / N``.
+    """
+
+    def prepare_target(self, target, n_outputs):
+        if n_outputs != 1:
+            raise ValueError(f"BinaryCrossEntropy expects output with 1 column (a logit), got {n_outputs}")
+        target = as_float_array(target, "target", ndim=(1, 2))
+        if target.ndim == 1:
+            target = target[:, None]
+        if target.shape[1] != 1:
+            raise ValueError(f"target must have shape (N,) or (N, 1), got {target.shape}")
+        if target.min() < 0 or target.max() > 1:
+            raise ValueError(f"target must lie in [0, 1], got values from {target.min()} to {target.max()}")
+        return target
+
+    def forward(self, z, target):
+        self._check_rows(z, target)
+        self.z, self.target = z, target
+        ell = np.maximum(z, 0) - target * z + np.log1p(np.exp(-np.abs(z)))
+        return float(ell.mean())
+
+    def backward(self):                                # dL/dz (N, 1)
+        return (sigmoid(self.z) - self.target) / len(self.z)
+
+    def probabilities(self, z):
+        """``sigma(z)``: the predicted probability of class 1, shape ``(N, 1)``."""
+        return sigmoid(z)
+
+    def predict(self, z):
+        """Class labels 0/1, shape ``(N,)``: 1 where ``z > 0`` (probability above 1/2)."""
+        return (np.asarray(z)[:, 0] > 0).astype(int)
+
+    def __repr__(self) -> str:
+        return "BinaryCrossEntropy()"
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by cross-entropy, on logits ``Z`` of shape ``(N, K)``.
+
+    ``P = softmax(Z)`` row by row and ``ell_i = -sum_k Y_ik log P_ik``. It is
+    computed as ``logsumexp(Z_i) - sum_k Y_ik Z_ik`` with the row maximum
+    subtracted first, so no ``exp`` overflows. Targets are integer labels of
+    shape ``(N,)`` in ``[0, K)`` or one-hot (probability) rows of shape ``(N, K)``.
+
+    The gradient is ``dL/dZ = (P - Y) / N``: the derivative of the softmax
+    and of the log cancel to leave "predicted minus true".
+    """
+
+    def prepare_target(self, target, n_outputs):
+        target_array = np.asarray(target)
+        if target_array.ndim == 1:                     # integer labels
+            if target_array.dtype.kind not in "iu":
+                if target_array.dtype.kind != "f" or not np.all(np.mod(target_array, 1) == 0):
+                    raise TypeError(f"integer labels expected for a 1-D target, got dtype {target_array.dtype}")
+            if target_array.size == 0:
+                raise ValueError("target must not be empty")
+            low, high = target_array.min(), target_array.max()
+            if low < 0 or high >= n_outputs:
+                raise ValueError(
+                    f"labels must lie in [0, {n_outputs - 1}] for {n_outputs} outputs, got labels from {low} to {high}"
+                )
+            return target_array.astype(np.intp)
+        target = as_float_array(target, "target", ndim=2)
+        if target.shape[1] != n_outputs:
+            raise ValueError(f"one-hot target must have {n_outputs} columns, got shape {target.shape}")
+        if target.min() < 0 or not np.allclose(target.sum(axis=1), 1.0):
+            raise ValueError("one-hot target rows must be non-negative and sum to 1")
+        return target
+
+    def forward(self, z, target):
+        self._check_rows(z, target)
+        shifted = z - z.max(axis=1, keepdims=True)     # softmax(z) = softmax(z - c): largest exponent is 0
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        self.p = exp / total                           # P (N, K)
+        log_p = shifted - np.log(total)                # log P, never log(0)
+        if target.ndim == 1:
+            rows = np.arange(len(z))
+            self.labels = target
+            return float(-log_p[rows, target].mean())
+        self.labels = target                           # one-hot (N, K)
+        return float(-(target * log_p).sum(axis=1).mean())
+
+    def backward(self):                                # dL/dZ = (P - Y) / N, shape (N, K)
+        grad = self.p.copy()
+        if self.labels.ndim == 1:
+            grad[np.arange(len(grad)), self.labels] -= 1.0
+        else:
+            grad -= self.labels
+        return grad / len(grad)
+
+    def probabilities(self, z):
+        """Row-wise softmax of logits ``z`` (N, K): each row sums to 1."""
+        shifted = z - z.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, z):
+        """Class labels, shape ``(N,)``: the index of the largest logit in each row."""
+        return np.argmax(z, axis=1)
+
+    def __repr__(self) -> str:
+        return "SoftmaxCrossEntropy()"

@@ -1,0 +1,338 @@
+"""One training loop for batch, stochastic and mini-batch gradient descent.
+
+The three variants of gradient descent differ only in how many examples each
+gradient is averaged over before an update (the batch size ``B``):
+
+===========================  ================  =====================
+variant                      ``batch_size``    updates per epoch
+===========================  ================  =====================
+batch gradient descent       ``None`` (= N)    1
+stochastic gradient descent  ``1``             N
+mini-batch gradient descent  ``k``             ceil(N / k)
+===========================  ================  =====================
+"""
+
+import math
+import numbers
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import as_float_array, check_positive, check_rng
+from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+
+
+class DivergenceError(RuntimeError):
+    """Training produced a non-finite loss or gradient.
+
+    When ``fit`` raises it, the parameters and the optimizer's state have
+    been put back as they were before the last update, the last state in
+    which the loss and the gradient were finite.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (counted from 1) in which it happened.
+    lr : float
+        The learning rate in use.
+    history : History
+        The record of the epochs completed before it happened.
+    """
+
+    def __init__(self, message: str, *, epoch: int, lr: float, history: "History"):
+        super().__init__(message)
+        self.epoch, self.lr, self.history = epoch, lr, history
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per completed epoch.
+
+    Attributes
+    ----------
+    loss : list of float
+        Training loss of the epoch: the mean of the batch losses met during
+        it, weighted by batch size (for batch gradient descent, the loss at
+        the start of the epoch).
+    val_loss, val_accuracy : list of float
+        Loss and accuracy on ``validation_data`` after the epoch (empty when
+        none was given; accuracy is NaN for ``MSE``).
+    updates : list of int
+        Parameter updates made in the epoch.
+    examples : list of int
+        Examples processed in the epoch (each costs one per-example gradient).
+    time : list of float
+        Wall-clock seconds spent on the epoch's updates.
+    grad_norm : list of float
+        Mean over the epoch's updates of the Euclidean norm of the gradient
+        (all parameters taken together as one vector).
+    converged : bool
+        True if training stopped because the loss stopped falling (``tol``).
+    converged_epoch : int or None
+        The epoch at which that was detected.
+    stopped_by_callback : bool
+        True if a callback asked to stop.
+    """
+
+    loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    examples: list = field(default_factory=list)
+    time: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    converged: bool = False
+    converged_epoch: int | None = None
+    stopped_by_callback: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """Number of completed epochs."""
+        return len(self.loss)
+
+
+def loss_and_gradients(model, loss, X, y) -> float:
+    """One forward and one backward pass: return ``L`` and leave ``dL/dtheta`` in every ``.grad``.
+
+    Parameters
+    ----------
+    model : Layer
+        For example a ``Sequential``.
+    loss : Loss
+    X : ndarray, shape (N, D)
+    y : ndarray
+        Targets in any form ``loss`` accepts.
+    """
+    output = model.forward(X)                          # forward pass: A^(0) = X -> ... -> output
+    value = loss(output, y)                            # L, the mean over the batch
+    model.backward(loss.backward())                    # backward pass, starting from delta^(L)
+    return value
+
+
+def batches(X, y, batch_size: int | None, rng: np.random.Generator | None = None):
+    """Yield ``(X_batch, y_batch)`` pairs that together cover every example once.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    y : ndarray, shape (N, ...)
+    batch_size : int or None
+        Examples per batch, in ``[1, N]``; ``None`` means one batch of all N.
+        The last batch is smaller when ``batch_size`` does not divide N.
+    rng : numpy.random.Generator or None
+        If given, the examples are shuffled first; if None, they come in order.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If ``X`` and ``y`` differ in length, ``batch_size`` is not in
+        ``[1, N]`` or ``rng`` is not a Generator.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    batch_size = _check_batch_size(batch_size, len(X))
+    check_rng(rng, allow_none=True)
+    for rows in _batch_rows(len(X), batch_size, rng):
+        yield X[rows], y[rows]
+
+
+def _check_batch_size(batch_size, n):
+    if batch_size is None:
+        return n
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
+        raise TypeError(f"batch_size must be an int in [1, {n}] or None, got {batch_size!r}")
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be in [1, N] = [1, {n}], got {batch_size}")
+    return int(batch_size)
+
+
+def _batch_rows(n, batch_size, rng):
+    """Index objects selecting each batch: slices (views) in order, or shuffled index arrays."""
+    order = rng.permutation(n) if rng is not None else None
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        yield slice(start, stop) if order is None else order[start:stop]
+
+
+def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = None,
+        rng: np.random.Generator | None = None, validation_data: tuple | None = None,
+        tol: float | None = None, patience: int = 5, callbacks=(), verbose: bool = False) -> History:
+    """Train ``model`` by gradient descent on the mean ``loss`` over ``(X, y)``.
+
+    Each update is: forward pass on a batch, loss, backward pass, one
+    ``optimizer.step()``. Batch, stochastic and mini-batch gradient descent
+    are this same loop with ``batch_size`` None, 1 or k.
+
+    Parameters
+    ----------
+    model : Layer
+        The network, e.g. ``Sequential(Linear(...), ReLU(), Linear(...))``.
+    loss : Loss
+        ``MSE``, ``BinaryCrossEntropy`` or ``SoftmaxCrossEntropy``.
+    optimizer : Optimizer
+        Built on ``model.parameters()``.
+    X : ndarray, shape (N, D)
+        Inputs, one example per row; converted to the model's float type.
+    y : ndarray
+        Targets, in a form ``loss`` accepts (values, labels or one-hot rows).
+    epochs : int
+        Passes over the data, at least 1.
+    batch_size : int or None, default None
+        ``None``: batch gradient descent; ``1``: stochastic; ``k``: mini-batch.
+    rng : numpy.random.Generator or None
+        If given, the data are shuffled at the start of every epoch with it;
+        if None the batches come in the data's order. The same generator state
+        gives bit-identical results.
+    validation_data : (X_val, y_val), optional
+        Evaluated after every epoch into ``val_loss`` and ``val_accuracy``.
+    tol : float or None
+        Convergence test: stop when the training loss has not fallen below
+        its best value so far by more than ``tol`` for ``patience``
+        consecutive epochs; the history then has ``converged = True``.
+    patience : int, default 5
+        Epochs without such progress before stopping (used with ``tol``).
+    callbacks : sequence of callables
+        Each is called as ``callback(epoch, history)`` after every epoch;
+        returning True stops training.
+    verbose : bool
+        Print one line per epoch.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    ValueError, TypeError
+        On bad input, before anything is changed.
+    DivergenceError
+        If the loss or a gradient becomes NaN or infinite. Parameters and
+        optimizer state are restored to before the last update, and the
+        history of the completed epochs is attached to the error.
+    """
+    params = model.parameters()
+    if not {id(p) for p in params} <= {id(p) for p in optimizer.params}:
+        raise ValueError("optimizer must be built on the model's parameters: Optimizer(model.parameters(), ...)")
+    X, target = _checked_data(model, loss, X, y, params, "X", "y")
+    n = len(X)
+    check_positive(epochs, "epochs", integer=True)
+    batch_size = _check_batch_size(batch_size, n)
+    check_rng(rng, allow_none=True)
+    if tol is not None and (not isinstance(tol, numbers.Real) or not tol >= 0 or not math.isfinite(tol)):
+        raise ValueError(f"tol must be a non-negative finite number or None, got {tol!r}")
+    check_positive(patience, "patience", integer=True)
+    if validation_data is not None:
+        if not (isinstance(validation_data, tuple) and len(validation_data) == 2):
+            raise TypeError("validation_data must be a tuple (X_val, y_val)")
+        validation_data = _checked_data(model, loss, *validation_data, params, "X_val", "y_val")
+    for callback in callbacks:
+        if not callable(callback):
+            raise TypeError(f"callbacks must be callables, got {type(callback).__name__}")
+
+    history = History()
+    checkpoint = _Checkpoint(params, optimizer)
+    best, epochs_without_progress = math.inf, 0
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        loss_sum, norm_sum, n_updates = 0.0, 0.0, 0
+        for rows in _batch_rows(n, batch_size, rng):
+            X_batch, y_batch = X[rows], target[rows]
+            with np.errstate(over="ignore", invalid="ignore"):   # overflow is caught just below
+                batch_loss = loss.forward(model.forward(X_batch), y_batch)
+                model.backward(loss.backward())
+                grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+            if not (math.isfinite(batch_loss) and math.isfinite(grad_norm)):
+                checkpoint.restore()
+                raise DivergenceError(
+                    f"training diverged in epoch {epoch} (update {n_updates + 1} of the epoch) with "
+                    f"lr={optimizer.lr}: the {'loss' if not math.isfinite(batch_loss) else 'gradient'} "
+                    f"became {batch_loss if not math.isfinite(batch_loss) else grad_norm}. Parameters "
+                    f"were restored to the last state with a finite loss; the history of the "
+                    f"{history.epochs} completed epoch(s) is in .history. Try a smaller learning rate.",
+                    epoch=epoch, lr=optimizer.lr, history=history)
+            checkpoint.save()                          # this state has a finite loss and gradient
+            optimizer.step()
+            loss_sum += batch_loss * len(X_batch)
+            norm_sum += grad_norm
+            n_updates += 1
+        history.time.append(time.perf_counter() - start)
+        history.loss.append(loss_sum / n)
+        history.updates.append(n_updates)
+        history.examples.append(n)
+        history.grad_norm.append(norm_sum / n_updates)
+        if validation_data is not None:
+            _evaluate(model, loss, *validation_data, history)
+        if verbose:
+            print(_epoch_line(epoch, epochs, history))
+        if tol is not None:
+            if history.loss[-1] < best - tol:
+                best, epochs_without_progress = history.loss[-1], 0
+            else:
+                epochs_without_progress += 1
+            if epochs_without_progress >= patience:
+                history.converged, history.converged_epoch = True, epoch
+        if any([callback(epoch, history) is True for callback in callbacks]):
+            history.stopped_by_callback = True
+        if history.converged or history.stopped_by_callback:
+            break
+    return history
+
+
+def _checked_data(model, loss, X, y, params, x_name, y_name):
+    """Validate inputs and targets against the model and loss without changing any parameter."""
+    dtype = params[0].data.dtype if params else np.float64
+    X = as_float_array(X, x_name, ndim=2, dtype=dtype)
+    output = model.forward(X[:1])                      # raises if X does not fit the first layer
+    try:
+        target = loss.prepare_target(y, output.shape[1])
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"{y_name}: {error}") from None
+    if len(target) != len(X):
+        raise ValueError(f"{x_name} and {y_name} must have the same number of rows, got {len(X)} and {len(target)}")
+    if target.dtype.kind == "f":
+        target = target.astype(dtype, copy=False)
+    return X, target
+
+
+def _evaluate(model, loss, X, target, history):
+    output = model.forward(X)
+    history.val_loss.append(loss.forward(output, target))
+    if isinstance(loss, (SoftmaxCrossEntropy, BinaryCrossEntropy)):
+        if target.ndim == 1:
+            labels = target
+        elif isinstance(loss, BinaryCrossEntropy):
+            labels = (target[:, 0] > 0.5).astype(int)
+        else:
+            labels = np.argmax(target, axis=1)
+        history.val_accuracy.append(float(np.mean(loss.predict(output) == labels)))
+    else:
+        history.val_accuracy.append(math.nan)
+
+
+def _epoch_line(epoch, epochs, history):
+    line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {history.loss[-1]:.6g}"
+    if history.val_loss:
+        line += f"  val_loss {history.val_loss[-1]:.6g}  val_acc {history.val_accuracy[-1]:.4f}"
+    return line + f"  updates {history.updates[-1]}  |g| {history.grad_norm[-1]:.3g}  {history.time[-1]:.3f}s"
+
+
+class _Checkpoint:
+    """Copies of the parameters and optimizer state, saved before each update, to undo a diverging one."""
+
+    def __init__(self, params, optimizer):
+        self.optimizer = optimizer
+        self.live = [p.data for p in params] + optimizer.state_arrays()
+        self.saved = [a.copy() for a in self.live]
+        self.saved_t = optimizer.t
+
+    def save(self):
+        for saved, live in zip(self.saved, self.live):
+            np.copyto(saved, live)
+        self.saved_t = self.optimizer.t
+
+    def restore(self):
+        for saved, live in zip(self.saved, self.live):
+            np.copyto(live, saved)
+        self.optimizer.t = self.saved_t
