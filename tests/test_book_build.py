@@ -288,11 +288,19 @@ def test_index_opens_on_the_introduction():
     assert "google.colab" not in intro, "the Colab install cell should be removed from the page"
 
 
+def launch_button(html: str, service: str) -> str | None:
+    """The address of the theme's "Launch on <service>" button, if there is one."""
+    match = re.search(r'<a href="([^"]+)"[^>]*?title="Launch on ' + service + '"', html, flags=re.S)
+    return match[1] if match else None
+
+
 @needs_book
 def test_intro_has_binder_and_colab_launch_buttons():
     intro = (HTML / "intro.html").read_text()
-    assert "mybinder.org/v2/gh/bp-book/bp/main?urlpath=lab/tree/intro.ipynb" in intro
-    assert "colab.research.google.com/github/bp-book/bp/blob/main/intro.ipynb" in intro
+    assert launch_button(intro, "Binder") == "https://mybinder.org/v2/gh/bp-book/bp/main?urlpath=lab/tree/intro.ipynb"
+    assert launch_button(intro, "Colab") == "https://colab.research.google.com/github/bp-book/bp/blob/main/intro.ipynb"
+    # Negative control: a page that is not a notebook gets no launch button.
+    assert launch_button((HTML / "notation.html").read_text(), "Binder") is None
 
 
 @needs_book
