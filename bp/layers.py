@@ -57,6 +57,15 @@ class Layer:
         """Given ``dL/dy`` of the last forward pass, return ``dL/dx`` (and set parameter grads)."""
         raise NotImplementedError
 
+    def backward_parameters(self, dy: np.ndarray) -> None:
+        """Set the parameter gradients only, for when nobody needs ``dL/dx`` (the network's input).
+
+        Training never needs the gradient with respect to the data, so ``fit``
+        calls this; a layer may skip work here (``Linear`` skips one of its
+        three matrix products).
+        """
+        self.backward(dy)
+
     def parameters(self) -> list:
         """The layer's ``Parameter`` objects (an empty list for activations)."""
         return [p for _, p in self.named_parameters()]
@@ -120,12 +129,17 @@ class Linear(Layer):
         if x.ndim != 2 or x.shape[1] != self.n_in:
             raise ValueError(f"{self!r} expects x of shape (N, {self.n_in}), got {x.shape}")
         self.x = x                                     # kept for dL/dW
-        return x @ self.W.data + self.b.data           # (N, n_in) @ (n_in, n_out) -> (N, n_out)
+        z = x @ self.W.data                            # (N, n_in) @ (n_in, n_out) -> (N, n_out)
+        z += self.b.data                               # + b, broadcast to every row
+        return z
 
     def backward(self, dz):                            # delta^(l) = dL/dZ (N, n_out) -> dL/dA^(l-1) (N, n_in)
-        self.W.grad = self.x.T @ dz                    # (n_in, N) @ (N, n_out) -> (n_in, n_out)
-        self.b.grad = dz.sum(axis=0)                   # b is added to every row, so its grads add up
+        self.backward_parameters(dz)
         return dz @ self.W.data.T                      # (N, n_out) @ (n_out, n_in) -> (N, n_in)
+
+    def backward_parameters(self, dz):
+        self.W.grad = self.x.T @ dz                    # dL/dW = A^T delta: (n_in, N) @ (N, n_out) -> (n_in, n_out)
+        self.b.grad = dz.sum(axis=0)                   # dL/db: b is added to every row, so its grads add up
 
     def named_parameters(self):
         return [("W", self.W), ("b", self.b)]
@@ -174,7 +188,7 @@ class ReLU(Layer):
         return np.maximum(z, 0.0)
 
     def backward(self, da):                            # dL/da (N, D) -> dL/dz (N, D)
-        return da * self.active                        # relu'(z) = 1 if z > 0 else 0
+        return np.where(self.active, da, 0.0)          # relu'(z) = 1 if z > 0 else 0
 
     def __repr__(self) -> str:
         return "ReLU()"
@@ -222,6 +236,12 @@ class Sequential(Layer):
         for layer in reversed(self.layers):           # reverse order: the chain rule from the loss inwards
             dy = layer.backward(dy)
         return dy
+
+    def backward_parameters(self, dy):
+        for layer in reversed(self.layers[1:]):
+            dy = layer.backward(dy)
+        if self.layers:
+            self.layers[0].backward_parameters(dy)     # dL/dX itself is not needed
 
     def named_parameters(self):
         return [(f"{i}.{name}", p) for i, layer in enumerate(self.layers)

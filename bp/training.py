@@ -241,7 +241,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
             X_batch, y_batch = X[rows], target[rows]
             with np.errstate(over="ignore", invalid="ignore"):   # overflow is caught just below
                 batch_loss = loss.forward(model.forward(X_batch), y_batch)
-                model.backward(loss.backward())
+                model.backward_parameters(loss.backward())
                 grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
             if not (math.isfinite(batch_loss) and math.isfinite(grad_norm)):
                 checkpoint.restore()
