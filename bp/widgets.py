@@ -248,7 +248,7 @@ class Explorer:
         start = self.frames[index]
         controls = "\n".join(self._control_html(i, name) for i, name in enumerate(self.grid))
         table = json.dumps([{"key": f["key"], "alt": f["alt"], "src": _data_uri(f["png"])}
-                            for f in self.frames]).replace("</", "<\\/")
+                            for f in self.frames]).replace("<", "\\u003c")  # never ends the <script>
         return _HTML.format(
             uid=uid, note=html.escape(NOTE), controls=controls, src=_data_uri(start["png"]),
             alt=html.escape(start["alt"]), key=html.escape(start["key"]),

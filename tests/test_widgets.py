@@ -193,7 +193,9 @@ def test_two_explorers_have_different_element_ids():
 
 def test_html_cannot_be_closed_early_by_a_frame_table():
     ex = explorer(Recorder(), {"a": [1]}, alt=lambda a: "ends </script> here")
-    assert ex.to_html().count("</script>") == 2  # the JSON table and the inline script
+    text = ex.to_html()
+    assert text.count("</script>") == 2  # the JSON table and the inline script
+    assert json.loads(Elements(text).scripts[0])[0]["alt"] == "ends </script> here"
 
 
 def test_plain_python_gets_only_the_html_view():
