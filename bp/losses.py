@@ -84,7 +84,7 @@ class BinaryCrossEntropy(Loss):
     """Logistic loss on logits ``z``: ``ell = -y log sigma(z) - (1 - y) log(1 - sigma(z))``.
 
     Written stably as ``ell = max(z, 0) - y z + log(1 + exp(-|z|))``, which
-    never overflows (|z| = 1000 is fine). Targets are 0/1 (or probabilities in
+    never overflows (``|z| = 1000`` is fine). Targets are 0/1 (or probabilities in
     [0, 1]) of shape ``(N, 1)`` or ``(N,)``; the output has one column.
     ``dL/dz = (sigma(z) - y) / N``.
     """

@@ -136,3 +136,16 @@ def test_named_parameters_are_unique_and_ordered():
     assert [name for name, _ in model.named_parameters()] == ["0.W", "0.b", "2.W", "2.b"]
     assert len(model) == 3 and isinstance(model[1], bp.ReLU)
     assert "Linear(2 -> 3)" in repr(model)
+
+
+def test_backward_parameters_gives_the_same_gradients_without_the_input_gradient():
+    rng = np.random.default_rng(7)
+    model = bp.Sequential(bp.Linear(3, 5, rng=rng), bp.ReLU(), bp.Linear(5, 2, rng=rng))
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, 6)
+    loss = bp.SoftmaxCrossEntropy()
+    bp.loss_and_gradients(model, loss, X, y)
+    full = [p.grad.copy() for p in model.parameters()]
+    loss(model.forward(X), y)
+    assert model.backward_parameters(loss.backward()) is None
+    for g, p in zip(full, model.parameters()):
+        np.testing.assert_array_equal(g, p.grad)
