@@ -107,3 +107,174 @@ def plot_contours(ax, f, xlim, ylim, *, levels: int = 20, resolution: int = 150,
         levels = np.geomspace(values.min() + 1e-12, values.max(), levels)
     contour = ax.contour(p1, p2, values, levels=levels, cmap="viridis", linewidths=0.8)
     return contour
+
+
+def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels=None,
+               fmt: str = "{:.3g}", fontsize: float = 8.5, box_size: tuple = (0.8, 0.72)):
+    """Draw a ``bp.scalar`` computational graph as boxes and arrows (matplotlib only).
+
+    The layout is layered by depth from the output: a node's depth is the
+    length of the *longest* path from it to the output, so the output sits in
+    the rightmost column, every arrow points to the right, and every node is
+    to the left of all the nodes that use it. Inside a column, nodes are
+    ordered by the mean height of the nodes they feed, which keeps most
+    arrows from crossing. An arrow that skips a column is drawn as a curve,
+    and an operand used twice by one operation (``a * a``) gets two arrows.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Where to draw; its axis is switched off and its limits are set.
+    graph : bp.scalar.Graph
+        What ``Value.graph()`` returns: ``nodes`` (id, label, op, data, grad)
+        in topological order, the output last, and ``edges`` (parent_id,
+        child_id).
+    highlight : int, tuple, GraphEdge or list of these, optional
+        What to emphasise (for a step-by-step explorer): an ``int`` is a node
+        id, a ``(parent_id, child_id)`` pair or a ``GraphEdge`` is an edge
+        (every copy of it, if the edge is doubled); give several in a list.
+        Highlighted items are drawn in vermillion with thicker lines.
+    show_grad : bool, default True
+        Print each node's ``grad`` under its ``data``.
+    edge_labels : dict, optional
+        ``{(parent_id, child_id): text}`` written next to those edges, e.g.
+        the local derivative d(child)/d(parent).
+    fmt : str, default "{:.3g}"
+        Format of the numbers in the boxes.
+    fontsize : float, default 8.5
+    box_size : (float, float), default (0.8, 0.72)
+        Width and height of a box, in units of the column and row spacing.
+
+    Returns
+    -------
+    dict
+        ``"nodes"``: node id -> its box (a ``FancyBboxPatch``);
+        ``"edges"``: the arrows (``FancyArrowPatch``), one per entry of
+        ``graph.edges``, in the same order; ``"positions"``: node id ->
+        (x, y) centre of its box, in data coordinates.
+
+    Raises
+    ------
+    ValueError
+        If ``graph`` has no nodes, or ``highlight`` names a node id or an edge
+        that is not in the graph.
+    """
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path
+
+    nodes, edges = list(graph.nodes), list(graph.edges)
+    if not nodes:
+        raise ValueError("draw_graph needs a graph with at least one node, got none")
+    ids = [n.id for n in nodes]
+    pairs = [(e.parent_id, e.child_id) for e in edges]
+
+    # ---- what to highlight: node ids and (parent_id, child_id) pairs ----
+    items = [] if highlight is None else highlight
+    if isinstance(items, (int, tuple)) or hasattr(items, "parent_id"):
+        items = [items]
+    hi_nodes, hi_edges = set(), set()
+    for item in items:
+        if hasattr(item, "parent_id"):
+            item = (item.parent_id, item.child_id)
+        if isinstance(item, tuple):
+            if tuple(item) not in pairs:
+                raise ValueError(f"highlight names edge {item!r}, which is not in the graph")
+            hi_edges.add(tuple(item))
+        elif item in ids:
+            hi_nodes.add(item)
+        else:
+            raise ValueError(f"highlight names node id {item!r}; the graph has ids {ids[0]}..{ids[-1]}")
+
+    # ---- layout: depth = longest path to the output (the last node) ----
+    children = {i: [] for i in ids}
+    parents = {i: [] for i in ids}
+    for p, c in pairs:
+        children[p].append(c)
+        parents[c].append(p)
+    depth = {i: 0 for i in ids}
+    for node in reversed(nodes):                 # every child is done before its parents
+        for p in parents[node.id]:
+            depth[p] = max(depth[p], depth[node.id] + 1)
+    n_columns = max(depth.values()) + 1
+    y = {}
+    for d in range(n_columns):                   # from the output leftwards
+        column = [i for i in ids if depth[i] == d]
+        def height(i):
+            used_by = [y[c] for c in children[i] if c in y]
+            return sum(used_by) / len(used_by) if used_by else 0.0
+        def first_use(i):                        # ties: the order in which the consumer takes its operands
+            return min((k for k, (p, _) in enumerate(pairs) if p == i), default=len(pairs))
+        column.sort(key=lambda i: (-height(i), first_use(i)))
+        for k, i in enumerate(column):
+            y[i] = (len(column) - 1) / 2 - k
+    position = {i: (float(n_columns - 1 - depth[i]), y[i]) for i in ids}
+
+    width, box_height = box_size
+    hi_colour, colour = PALETTE["vermillion"], PALETTE["black"]
+    leaf_face, hi_face = to_rgba(PALETTE["sky"], 0.25), to_rgba(PALETTE["orange"], 0.3)
+
+    # ---- boxes with label, op, data and grad ----
+    boxes = {}
+    for node in nodes:
+        x0, y0 = position[node.id]
+        if node.op:
+            header = f"{node.label} ({node.op})" if node.label else f"({node.op})"
+        else:
+            header = node.label or "const"
+        lines = [header, "data " + fmt.format(node.data)]
+        if show_grad:
+            lines.append("grad " + fmt.format(node.grad))
+        lit = node.id in hi_nodes
+        box = FancyBboxPatch((x0 - width / 2, y0 - box_height / 2), width, box_height,
+                             boxstyle="round,pad=0,rounding_size=0.06",
+                             facecolor=hi_face if lit else (leaf_face if not node.op else "white"),
+                             edgecolor=hi_colour if lit else colour,
+                             linewidth=2.5 if lit else 1.0, zorder=2)
+        ax.add_patch(box)
+        ax.text(x0, y0, "\n".join(lines), ha="center", va="center", fontsize=fontsize,
+                linespacing=1.3, zorder=3)
+        boxes[node.id] = box
+
+    # ---- arrows: from a parent's right side to a child's left side ----
+    def ports(side):                             # spread several arrows over one side of a box
+        slots = {}
+        for k, (p, c) in enumerate(pairs):
+            slots.setdefault(c if side == "in" else p, []).append(k)
+        offset = {}
+        for i, ks in slots.items():
+            other = (lambda k: position[pairs[k][0]][1]) if side == "in" else (lambda k: position[pairs[k][1]][1])
+            ks = sorted(ks, key=lambda k: (-other(k), k))
+            for rank, k in enumerate(ks):
+                offset[k] = 0.0 if len(ks) == 1 else box_height * 0.3 * (1 - 2 * rank / (len(ks) - 1))
+        return offset
+
+    in_offset, out_offset = ports("in"), ports("out")
+    centre = sum(y.values()) / len(y)
+    arrows = []
+    for k, (p, c) in enumerate(pairs):
+        (xp, yp), (xc, yc) = position[p], position[c]
+        start = (xp + width / 2, yp + out_offset[k])
+        end = (xc - width / 2, yc + in_offset[k])
+        middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        skipped = depth[p] - depth[c] - 1        # columns the arrow has to pass
+        bend = 0.0 if skipped == 0 else (0.45 + 0.1 * skipped) * (1 if middle[1] >= centre else -1)
+        control = (middle[0], middle[1] + 2 * bend)
+        lit = (p, c) in hi_edges
+        arrow = FancyArrowPatch(path=Path([start, control, end], [Path.MOVETO, Path.CURVE3, Path.CURVE3]),
+                                arrowstyle="-|>", mutation_scale=10 if not lit else 14,
+                                color=hi_colour if lit else colour, linewidth=2.5 if lit else 0.9,
+                                zorder=1)
+        ax.add_patch(arrow)
+        arrows.append(arrow)
+        if edge_labels and (p, c) in edge_labels:
+            ax.text(middle[0], middle[1] + bend + 0.08, edge_labels[(p, c)], ha="center", va="bottom",
+                    fontsize=fontsize - 1, color=hi_colour if lit else colour, zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+
+    rows = max(abs(v) for v in y.values())
+    bends = [0.6 + 0.1 * (depth[p] - depth[c]) for p, c in pairs if depth[p] - depth[c] > 1]
+    ax.set_xlim(-width / 2 - 0.1, n_columns - 1 + width / 2 + 0.1)
+    ax.set_ylim(-rows - box_height / 2 - max(bends, default=0.1), rows + box_height / 2 + max(bends, default=0.1))
+    ax.set_axis_off()
+    return {"nodes": boxes, "edges": arrows, "positions": position}
