@@ -161,21 +161,20 @@ class SoftmaxCrossEntropy(Loss):
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         self.p = exp / total                           # P (N, K)
-        log_p = shifted - np.log(total)                # log P, never log(0)
-        if target.ndim == 1:
-            rows = np.arange(len(z))
-            self.labels = target
-            return float(-log_p[rows, target].mean())
-        self.labels = target                           # one-hot (N, K)
-        return float(-(target * log_p).sum(axis=1).mean())
+        self.labels = target
+        log_total = np.log(total)[:, 0]                # log P_ik = shifted_ik - log_total_i: never log(0)
+        if target.ndim == 1:                           # ell_i = -log P_{i, y_i}
+            return float(np.mean(log_total - shifted[np.arange(len(z)), target]))
+        return float(np.mean(log_total - (target * shifted).sum(axis=1)))   # rows of Y sum to 1
 
     def backward(self):                                # dL/dZ = (P - Y) / N, shape (N, K)
-        grad = self.p.copy()
+        n = len(self.p)
+        grad = self.p / n
         if self.labels.ndim == 1:
-            grad[np.arange(len(grad)), self.labels] -= 1.0
+            grad[np.arange(n), self.labels] -= 1.0 / n
         else:
-            grad -= self.labels
-        return grad / len(grad)
+            grad -= self.labels / n
+        return grad
 
     def probabilities(self, z):
         """Row-wise softmax of logits ``z`` (N, K): each row sums to 1."""
