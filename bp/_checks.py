@@ -11,19 +11,18 @@ import numbers
 import numpy as np
 
 
-def as_float_array(value, name: str, *, ndim=None, dtype=np.float64) -> np.ndarray:
-    """Return ``value`` as a finite float array, or raise naming ``name``.
+def as_array(value, name: str, *, ndim=None, finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a non-empty numeric array, or raise naming ``name``.
 
     Parameters
     ----------
     value : array_like
-        The array to check.
     name : str
         The argument's name, used in error messages.
     ndim : int or tuple of int, optional
         Allowed numbers of dimensions.
-    dtype : numpy dtype
-        The float type to convert to.
+    finite : bool
+        Also reject NaN and infinity.
 
     Raises
     ------
@@ -34,22 +33,51 @@ def as_float_array(value, name: str, *, ndim=None, dtype=np.float64) -> np.ndarr
     """
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{name} must be a numeric array (ints or floats), got dtype {array.dtype}"
-        )
+        raise TypeError(f"{name} must be a numeric array (ints or floats), got dtype {array.dtype}")
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and array.ndim not in allowed:
         wanted = " or ".join(f"{d}-D" for d in allowed)
         raise ValueError(f"{name} must be {wanted}, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    array = array.astype(dtype, copy=False)
-    if not np.all(np.isfinite(array)):
-        bad = np.argwhere(~np.isfinite(array))[0]
-        raise ValueError(
-            f"{name} must hold finite numbers, found {array[tuple(bad)]} at index {tuple(int(i) for i in bad)}"
-        )
+    if finite and not np.all(np.isfinite(array)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(f"{name} must hold finite numbers, got {array[bad]} at index {bad}")
     return array
+
+
+def as_float_array(value, name: str, *, ndim=None, dtype=np.float64) -> np.ndarray:
+    """``as_array`` with finite values, converted to the float type ``dtype``."""
+    return as_array(value, name, ndim=ndim).astype(dtype, copy=False)
+
+
+def as_labels(value, name: str) -> np.ndarray:
+    """Return integer-valued, non-negative ``value`` (shape (N,)) as int64."""
+    array = as_array(value, name, ndim=(1,))
+    bad = np.flatnonzero((array != np.round(array)) | (array < 0))
+    if bad.size:
+        raise ValueError(f"{name} must hold non-negative integer class labels, "
+                         f"got {array[bad[0]].item()!r} at index {bad[0]}")
+    return array.astype(np.int64)
+
+
+def check_int(value, name: str, *, minimum: int) -> int:
+    """Return ``value`` as an int if it is an integer ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r} of type {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_real(value, name: str, *, minimum: float | None = None) -> float:
+    """Return ``value`` as a float if it is a finite real number (``>= minimum`` if given)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+    if not np.isfinite(value) or (minimum is not None and value < minimum):
+        wanted = "a finite number" if minimum is None else f"a finite number >= {minimum}"
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    return float(value)
 
 
 def check_positive(value, name: str, *, integer=False, allow_none=False):
@@ -77,12 +105,10 @@ def check_fraction(value, name: str, *, low_open=False):
 
 
 def check_rng(rng, name: str = "rng", *, allow_none=False):
-    """Return ``rng`` if it is a ``numpy.random.Generator``."""
+    """Return ``rng`` if it is a ``numpy.random.Generator`` (or None, if allowed)."""
     if rng is None and allow_none:
         return None
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got {type(rng).__name__}"
-        )
+        raise TypeError(f"{name} must be a numpy.random.Generator such as np.random.default_rng(0), "
+                        f"got {rng!r} of type {type(rng).__name__}")
     return rng

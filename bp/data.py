@@ -24,56 +24,7 @@ import numbers
 
 import numpy as np
 
-
-# ---- input checks: each names the argument, what it got and what it wanted ----
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator such as np.random.default_rng(0), "
-                        f"got {rng!r} of type {type(rng).__name__}")
-    return rng
-
-
-def _check_int(value, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r} of type {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_real(value, name: str, *, minimum: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
-    if not np.isfinite(value) or (minimum is not None and value < minimum):
-        wanted = "a finite number" if minimum is None else f"a finite number >= {minimum}"
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-    return float(value)
-
-
-def _as_array(value, name: str, *, ndim: tuple[int, ...], finite: bool = True) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be a numeric array (ints or floats), got dtype {array.dtype}")
-    if array.ndim not in ndim:
-        wanted = " or ".join(f"{d}-D" for d in ndim)
-        raise ValueError(f"{name} must be {wanted}, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if finite and not np.all(np.isfinite(array)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise ValueError(f"{name} must hold finite numbers, got {array[bad]} at index {bad}")
-    return array
-
-
-def _as_labels(value, name: str) -> np.ndarray:
-    """Return integer-valued, non-negative ``value`` (shape (N,)) as int64."""
-    array = _as_array(value, name, ndim=(1,))
-    bad = np.flatnonzero((array != np.round(array)) | (array < 0))
-    if bad.size:
-        raise ValueError(f"{name} must hold non-negative integer class labels, "
-                         f"got {array[bad[0]].item()!r} at index {bad[0]}")
-    return array.astype(np.int64)
+from ._checks import as_array, as_labels, check_int, check_real, check_rng
 
 
 def _balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -105,15 +56,15 @@ def make_line(n: int, *, slope: float, intercept: float, noise: float,
     X : ndarray, shape (n, 1)
     y : ndarray, shape (n, 1)
     """
-    n = _check_int(n, "n", minimum=1)
-    slope, intercept = _check_real(slope, "slope"), _check_real(intercept, "intercept")
-    noise = _check_real(noise, "noise", minimum=0.0)
+    n = check_int(n, "n", minimum=1)
+    slope, intercept = check_real(slope, "slope"), check_real(intercept, "intercept")
+    noise = check_real(noise, "noise", minimum=0.0)
     if not (isinstance(x_range, (tuple, list)) and len(x_range) == 2):
         raise TypeError(f"x_range must be a pair (low, high), got {x_range!r}")
-    low, high = _check_real(x_range[0], "x_range[0]"), _check_real(x_range[1], "x_range[1]")
+    low, high = check_real(x_range[0], "x_range[0]"), check_real(x_range[1], "x_range[1]")
     if not low < high:
         raise ValueError(f"x_range must have low < high, got {x_range!r}")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     X = rng.uniform(low, high, size=(n, 1))  # (n, 1)
     y = slope * X + intercept + noise * rng.standard_normal((n, 1))  # (n, 1)
     return X, y
@@ -140,15 +91,15 @@ def make_blobs(n: int, *, centers, spread: float,
     y : ndarray of int, shape (n,)
         Labels 0 .. K-1; example i lies around ``centers[y[i]]``.
     """
-    n = _check_int(n, "n", minimum=1)
+    n = check_int(n, "n", minimum=1)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        k = _check_int(centers, "centers", minimum=1)
+        k = check_int(centers, "centers", minimum=1)
         angle = 2 * np.pi * np.arange(k) / k
         centers = 2.0 * np.column_stack([np.cos(angle), np.sin(angle)])  # (K, 2)
     else:
-        centers = _as_array(centers, "centers", ndim=(2,)).astype(np.float64)
-    spread = _check_real(spread, "spread", minimum=0.0)
-    rng = _check_rng(rng)
+        centers = as_array(centers, "centers", ndim=(2,)).astype(np.float64)
+    spread = check_real(spread, "spread", minimum=0.0)
+    rng = check_rng(rng)
     y = _balanced_labels(n, len(centers), rng)
     X = centers[y] + spread * rng.standard_normal((n, centers.shape[1]))  # (n, D)
     return X, y
@@ -173,9 +124,9 @@ def make_moons(n: int, *, noise: float, rng: np.random.Generator) -> tuple[np.nd
     X : ndarray, shape (n, 2)
     y : ndarray of int, shape (n,), labels 0 and 1
     """
-    n = _check_int(n, "n", minimum=1)
-    noise = _check_real(noise, "noise", minimum=0.0)
-    rng = _check_rng(rng)
+    n = check_int(n, "n", minimum=1)
+    noise = check_real(noise, "noise", minimum=0.0)
+    rng = check_rng(rng)
     y = _balanced_labels(n, 2, rng)
     t = rng.uniform(0.0, np.pi, size=n)
     upper = np.column_stack([np.cos(t), np.sin(t)])  # class 0, (n, 2)
@@ -206,10 +157,10 @@ def make_spirals(n: int, *, n_classes: int = 3, noise: float,
     X : ndarray, shape (n, 2)
     y : ndarray of int, shape (n,), labels 0 .. n_classes-1
     """
-    n = _check_int(n, "n", minimum=1)
-    k = _check_int(n_classes, "n_classes", minimum=1)
-    noise = _check_real(noise, "noise", minimum=0.0)
-    rng = _check_rng(rng)
+    n = check_int(n, "n", minimum=1)
+    k = check_int(n_classes, "n_classes", minimum=1)
+    noise = check_real(noise, "noise", minimum=0.0)
+    rng = check_rng(rng)
     y = _balanced_labels(n, k, rng)
     r = rng.uniform(0.05, 1.0, size=n)  # (n,)
     angle = 2 * np.pi * y / k + 2 * np.pi * r  # arm c starts at 2 pi c / K and turns once, (n,)
@@ -236,9 +187,9 @@ def make_xor(n: int, *, noise: float, rng: np.random.Generator) -> tuple[np.ndar
     X : ndarray, shape (n, 2)
     y : ndarray of int, shape (n,), labels 0 and 1
     """
-    n = _check_int(n, "n", minimum=1)
-    noise = _check_real(noise, "noise", minimum=0.0)
-    rng = _check_rng(rng)
+    n = check_int(n, "n", minimum=1)
+    noise = check_real(noise, "noise", minimum=0.0)
+    rng = check_rng(rng)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     which = _balanced_labels(n, 4, rng)
     X = corners[which] + noise * rng.standard_normal((n, 2))  # (n, 2)
@@ -267,8 +218,8 @@ def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
     ValueError
         If a label is negative, not an integer, or >= n_classes.
     """
-    labels = _as_labels(labels, "labels")
-    k = int(labels.max()) + 1 if n_classes is None else _check_int(n_classes, "n_classes", minimum=1)
+    labels = as_labels(labels, "labels")
+    k = int(labels.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", minimum=1)
     if labels.max() >= k:
         i = int(np.argmax(labels))
         raise ValueError(f"labels must lie in 0 .. {k - 1} for n_classes={k}, got {labels[i]} at index {i}")
@@ -299,12 +250,12 @@ def train_test_split(X, y, *, test_fraction: float = 0.25,
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got shapes {X.shape} and {y.shape}")
-    fraction = _check_real(test_fraction, "test_fraction")
+    fraction = check_real(test_fraction, "test_fraction")
     n_test = round(fraction * len(X))
     if not (0 < fraction < 1 and 1 <= n_test <= len(X) - 1):
         raise ValueError(f"test_fraction must be in (0, 1) and leave >= 1 row on each side of the split, "
                          f"got {test_fraction!r} for N = {len(X)} rows")
-    order = _check_rng(rng).permutation(len(X))
+    order = check_rng(rng).permutation(len(X))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
 
@@ -330,7 +281,7 @@ def standardize(X, mean=None, std=None) -> tuple[np.ndarray, np.ndarray, np.ndar
         A constant column (all values equal) gets its value as mean and
         std 1.0, so it becomes exactly 0 instead of 0/0.
     """
-    X = _as_array(X, "X", ndim=(2,)).astype(np.float64)
+    X = as_array(X, "X", ndim=(2,)).astype(np.float64)
     if (mean is None) != (std is None):
         raise ValueError("standardize needs both mean and std, or neither; got only "
                          + ("mean" if std is None else "std"))
@@ -339,8 +290,8 @@ def standardize(X, mean=None, std=None) -> tuple[np.ndarray, np.ndarray, np.ndar
         constant = X.min(axis=0) == X.max(axis=0)
         mean[constant], std[constant] = X[0, constant], 1.0
     else:
-        mean = _as_array(mean, "mean", ndim=(1,)).astype(np.float64)
-        std = _as_array(std, "std", ndim=(1,)).astype(np.float64)
+        mean = as_array(mean, "mean", ndim=(1,)).astype(np.float64)
+        std = as_array(std, "std", ndim=(1,)).astype(np.float64)
         for name, stat in (("mean", mean), ("std", std)):
             if stat.shape != (X.shape[1],):
                 raise ValueError(f"{name} must have shape ({X.shape[1]},) to match X {X.shape}, got {stat.shape}")
@@ -370,11 +321,11 @@ def accuracy(y_true, y_pred, *, threshold: float = 0.5) -> float:
     -------
     float, in [0, 1]
     """
-    t = _as_array(y_true, "y_true", ndim=(1, 2))
-    p = _as_array(y_pred, "y_pred", ndim=(1, 2))
+    t = as_array(y_true, "y_true", ndim=(1, 2))
+    p = as_array(y_pred, "y_pred", ndim=(1, 2))
     if len(t) != len(p):
         raise ValueError(f"y_true and y_pred must have the same number of rows, got shapes {t.shape} and {p.shape}")
-    true = _as_labels(t.argmax(axis=1) if t.ndim == 2 and t.shape[1] > 1 else t.reshape(-1), "y_true")
+    true = as_labels(t.argmax(axis=1) if t.ndim == 2 and t.shape[1] > 1 else t.reshape(-1), "y_true")
     if p.ndim == 1:
         if np.any(p != np.round(p)):
             raise ValueError("y_pred of shape (N,) must hold integer labels; for one probability or score "
@@ -385,7 +336,7 @@ def accuracy(y_true, y_pred, *, threshold: float = 0.5) -> float:
         raise ValueError(f"y_true has label {true.max()} but y_pred of shape {p.shape} "
                          f"scores only classes 0 .. {n_classes - 1}")
     if p.shape[1] == 1:
-        pred = (p[:, 0] >= _check_real(threshold, "threshold")).astype(np.int64)
+        pred = (p[:, 0] >= check_real(threshold, "threshold")).astype(np.int64)
     else:
         pred = p.argmax(axis=1)
     return float(np.mean(pred == true))
