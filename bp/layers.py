@@ -188,7 +188,7 @@ class ReLU(Layer):
         return np.maximum(z, 0.0)
 
     def backward(self, da):                            # dL/da (N, D) -> dL/dz (N, D)
-        return np.where(self.active, da, 0.0)          # relu'(z) = 1 if z > 0 else 0
+        return da * self.active                        # relu'(z) = 1 if z > 0 else 0
 
     def __repr__(self) -> str:
         return "ReLU()"

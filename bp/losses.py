@@ -105,7 +105,7 @@ class BinaryCrossEntropy(Loss):
         self._check_rows(z, target)
         self.z, self.target = z, target
         ell = np.maximum(z, 0) - target * z + np.log1p(np.exp(-np.abs(z)))
-        return float(ell.mean())
+        return float(ell.sum() / len(z))
 
     def backward(self):                                # dL/dz (N, 1)
         return (sigmoid(self.z) - self.target) / len(self.z)
@@ -164,8 +164,8 @@ class SoftmaxCrossEntropy(Loss):
         self.labels = target
         log_total = np.log(total)[:, 0]                # log P_ik = shifted_ik - log_total_i: never log(0)
         if target.ndim == 1:                           # ell_i = -log P_{i, y_i}
-            return float(np.mean(log_total - shifted[np.arange(len(z)), target]))
-        return float(np.mean(log_total - (target * shifted).sum(axis=1)))   # rows of Y sum to 1
+            return float((log_total - shifted[np.arange(len(z)), target]).sum() / len(z))
+        return float((log_total - (target * shifted).sum(axis=1)).sum() / len(z))   # rows of Y sum to 1
 
     def backward(self):                                # dL/dZ = (P - Y) / N, shape (N, K)
         n = len(self.p)

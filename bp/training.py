@@ -236,27 +236,16 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
     best, epochs_without_progress = math.inf, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        loss_sum, norm_sum, n_updates = 0.0, 0.0, 0
-        for rows in _batch_rows(n, batch_size, rng):
-            X_batch, y_batch = X[rows], target[rows]
-            with np.errstate(over="ignore", invalid="ignore"):   # overflow is caught just below
-                batch_loss = loss.forward(model.forward(X_batch), y_batch)
-                model.backward_parameters(loss.backward())
-                grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
-            if not (math.isfinite(batch_loss) and math.isfinite(grad_norm)):
-                checkpoint.restore()
-                raise DivergenceError(
-                    f"training diverged in epoch {epoch} (update {n_updates + 1} of the epoch) with "
-                    f"lr={optimizer.lr}: the {'loss' if not math.isfinite(batch_loss) else 'gradient'} "
-                    f"became {batch_loss if not math.isfinite(batch_loss) else grad_norm}. Parameters "
-                    f"were restored to the last state with a finite loss; the history of the "
-                    f"{history.epochs} completed epoch(s) is in .history. Try a smaller learning rate.",
-                    epoch=epoch, lr=optimizer.lr, history=history)
-            checkpoint.save()                          # this state has a finite loss and gradient
-            optimizer.step()
-            loss_sum += batch_loss * len(X_batch)
-            norm_sum += grad_norm
-            n_updates += 1
+        with np.errstate(over="ignore", invalid="ignore"):      # overflow is caught as non-finite
+            loss_sum, norm_sum, n_updates, problem = _run_epoch(
+                model, loss, optimizer, params, X, target, batch_size, rng, checkpoint)
+        if problem:
+            checkpoint.restore()
+            raise DivergenceError(
+                f"training diverged in epoch {epoch} (update {n_updates + 1} of the epoch) with "
+                f"lr={optimizer.lr}: {problem}. Parameters were restored to the last state with a "
+                f"finite loss; the history of the {history.epochs} completed epoch(s) is in .history. "
+                f"Try a smaller learning rate.", epoch=epoch, lr=optimizer.lr, history=history)
         history.time.append(time.perf_counter() - start)
         history.loss.append(loss_sum / n)
         history.updates.append(n_updates)
@@ -278,6 +267,31 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         if history.converged or history.stopped_by_callback:
             break
     return history
+
+
+def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng, checkpoint):
+    """One pass over the data, one update per batch.
+
+    Returns the sum of the batch losses weighted by batch size, the sum of the
+    gradient norms, the number of updates, and ``None`` or, if the loss or the
+    gradient stopped being finite, what happened (no update is made then).
+    """
+    loss_sum, norm_sum, n_updates = 0.0, 0.0, 0
+    for rows in _batch_rows(len(X), batch_size, rng):
+        X_batch, y_batch = X[rows], target[rows]
+        batch_loss = loss.forward(model.forward(X_batch), y_batch)       # forward pass and L
+        model.backward_parameters(loss.backward())                       # backward pass: every .grad
+        grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+        if not math.isfinite(batch_loss):
+            return loss_sum, norm_sum, n_updates, f"the loss became {batch_loss}"
+        if not math.isfinite(grad_norm):
+            return loss_sum, norm_sum, n_updates, f"the gradient norm became {grad_norm}"
+        checkpoint.save()                              # this state has a finite loss and gradient
+        optimizer.step()
+        loss_sum += batch_loss * len(X_batch)
+        norm_sum += grad_norm
+        n_updates += 1
+    return loss_sum, norm_sum, n_updates, None
 
 
 def _checked_data(model, loss, X, y, params, x_name, y_name):
