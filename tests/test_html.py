@@ -293,6 +293,19 @@ def test_maths_is_typeset(visit, book):
         assert not result["dollars"], f"{name}: raw $$ left in the text"
 
 
+def test_the_site_ships_its_own_mathjax(book, mathjax):
+    """With the npm copy installed, pages load MathJax from _static (offline), never from a CDN."""
+    with_maths = [name for name in PAGES if 'class="math' in (book / name).read_text()]
+    assert with_maths, "no page has maths, but the notation page should"
+    for name in with_maths:
+        html = (book / name).read_text()
+        scripts = re.findall(r"<script[^>]+src=\"([^\"]*mathjax[^\"]*)\"", html, flags=re.IGNORECASE)
+        assert scripts, f"{name}: no MathJax script"
+        for src in scripts:
+            assert not src.startswith(("http:", "https:", "//")), f"{name}: MathJax from outside: {src}"
+            assert (book / name).parent.joinpath(src.split("?")[0]).resolve().is_file(), f"{name}: {src} missing"
+
+
 def explorer_pages() -> list[str]:
     return [name for name in PAGES if (HTML / name).exists() and 'class="bp-explorer"' in (HTML / name).read_text()]
 
