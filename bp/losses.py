@@ -32,9 +32,24 @@ class Loss:
         raise NotImplementedError
 
     def forward(self, output: np.ndarray, target: np.ndarray) -> float:
+        """The mean loss ``L`` of a batch, keeping what ``backward`` needs.
+
+        Parameters
+        ----------
+        output : ndarray, shape (N, K)
+            The network's output (logits for the cross-entropies).
+        target : ndarray
+            Targets already checked by ``prepare_target`` (calling the loss
+            object does both steps).
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     def backward(self) -> np.ndarray:
+        """``dL/d(output)`` of the last ``forward``, shape (N, K): the error signal that starts backprop."""
         raise NotImplementedError
 
     def predict(self, output: np.ndarray) -> np.ndarray:

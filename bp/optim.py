@@ -35,6 +35,7 @@ class Optimizer:
 
     @property
     def lr(self) -> float:
+        """The learning rate ``eta``; setting it checks the new value (positive, finite)."""
         return self._lr
 
     @lr.setter
