@@ -20,7 +20,6 @@ PALETTE = {
     "black": "#000000",
 }
 COLOURS = list(PALETTE.values())
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":"]
 
 
@@ -59,39 +58,6 @@ def plot_loss_curves(ax, curves: dict, *, x_label: str = "epoch", log_y: bool = 
     ax.set_xlabel(x_label)
     ax.set_ylabel("loss")
     ax.legend()
-    return ax
-
-
-def plot_classes(ax, X, labels, *, alpha: float = 0.8):
-    """Scatter 2-D points coloured and marked by class label."""
-    for k in np.unique(labels):
-        rows = labels == k
-        ax.scatter(X[rows, 0], X[rows, 1], s=18, alpha=alpha, color=COLOURS[k % len(COLOURS)],
-                   marker=MARKERS[k % len(MARKERS)], label=f"class {k}", edgecolors="none")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    return ax
-
-
-def plot_decision_regions(ax, predict, X, labels, *, resolution: int = 200, margin: float = 0.5):
-    """Shade the plane by the class ``predict`` assigns, with the data on top.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    predict : callable
-        ``predict(points) -> labels`` for points of shape ``(M, 2)``.
-    X : ndarray, shape (N, 2)
-    labels : ndarray, shape (N,)
-    """
-    x1 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
-    x2 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
-    grid1, grid2 = np.meshgrid(x1, x2)
-    regions = predict(np.column_stack([grid1.ravel(), grid2.ravel()])).reshape(grid1.shape)
-    n_classes = int(max(regions.max(), labels.max())) + 1
-    cmap = plt.matplotlib.colors.ListedColormap(COLOURS[:n_classes])
-    ax.contourf(grid1, grid2, regions, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.2)
-    plot_classes(ax, X, labels)
     return ax
 
 
