@@ -3,10 +3,28 @@
 Colours come from the Okabe-Ito palette, which stays distinguishable for the
 common forms of colour blindness; line styles and markers vary as well, so no
 figure relies on colour alone.
+
+Figures are drawn for every screen the book is read on:
+
+* **sharp on 2x screens**: a figure is rendered at ``SCREEN_SCALE`` device
+  pixels per CSS pixel and shown at half its pixel width (:func:`figure_png`,
+  and :func:`show_figures_for_screens` for the figures a notebook shows);
+* **readable on a phone**: :func:`use_book_style` makes no text smaller than
+  ``MIN_FONT_PT`` and figures at most ``MAX_WIDTH_IN`` wide, so that a figure
+  shrunk to a phone's column (about 340 CSS px) still shows its smallest text
+  at 9 CSS px or more. Each PNG records its resolution and its smallest font
+  size (text chunks ``bp-dpi`` and ``bp-font-pt``), which the browser test
+  reads to check exactly that.
 """
+
+import base64
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from PIL import Image, PngImagePlugin
 
 #: Okabe and Ito's colour-blind-safe palette, in the order the book uses it.
 PALETTE = {
@@ -22,20 +40,141 @@ PALETTE = {
 COLOURS = list(PALETTE.values())
 LINESTYLES = ["-", "--", "-.", ":"]
 
+#: Device pixels per CSS pixel that figures are rendered for (2x screens).
+SCREEN_SCALE = 2
+#: CSS pixels per inch at which a figure is shown when the column is wide
+#: enough: a 5-inch figure is 500 CSS px wide on a desktop.
+CSS_DPI = 100
+#: The smallest font size, in points, that any text in a book figure may use.
+MIN_FONT_PT = 10.0
+#: The widest a figure may be, in inches. A phone column of about 340 CSS px
+#: shows a figure this wide with its MIN_FONT_PT text at
+#: 10 / 72 * 340 / 5.2 = 9.1 CSS px, just above the 9 px floor.
+MAX_WIDTH_IN = 5.2
+#: PNG text chunks: the pixels per inch a figure was rendered at, and the
+#: smallest font size (points) of any text in it.
+PNG_DPI_KEY, PNG_FONT_KEY = "bp-dpi", "bp-font-pt"
+
 
 def use_book_style() -> None:
-    """Set matplotlib defaults for the book: palette, sizes, light grid, no top/right spines."""
+    """Set matplotlib defaults for the book: palette, sizes, light grid, no top/right spines.
+
+    Every font size is at least ``MIN_FONT_PT`` and the default figure is
+    ``MAX_WIDTH_IN`` wide; draw side-by-side panels one above the other
+    instead of making a figure wider.
+    """
     plt.rcParams.update({
         "axes.prop_cycle": plt.cycler(color=COLOURS[:7]),
-        "figure.figsize": (6.4, 4.0),
-        "figure.dpi": 80,
+        "figure.figsize": (MAX_WIDTH_IN, 3.4),
+        "figure.dpi": CSS_DPI,
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "font.size": 11,
+        "font.size": MIN_FONT_PT,
+        "axes.titlesize": MIN_FONT_PT + 1,
+        "axes.labelsize": MIN_FONT_PT,
+        "xtick.labelsize": MIN_FONT_PT,
+        "ytick.labelsize": MIN_FONT_PT,
+        "legend.fontsize": MIN_FONT_PT,
+        "legend.title_fontsize": MIN_FONT_PT,
+        "figure.titlesize": MIN_FONT_PT + 1,
         "legend.frameon": False,
     })
+    show_figures_for_screens()
+
+
+def smallest_font_pt(fig: Figure) -> float:
+    """The smallest font size, in points, of any visible non-empty text in ``fig``.
+
+    Draws the figure first, so that tick labels exist. Returns ``inf`` for a
+    figure with no text.
+    """
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and _is_shown(t)]
+    return min(sizes, default=float("inf"))
+
+
+def _is_shown(text: Text) -> bool:
+    """False for tick labels of ticks outside the axes' view (matplotlib keeps them, hidden by clipping)."""
+    axes = text.axes
+    if axes is None or not text.get_clip_on():
+        return True
+    box = text.get_window_extent()
+    return box.overlaps(axes.bbox) or box.width == 0
+
+
+def figure_png(fig: Figure, *, text: dict | None = None, dpi: float = CSS_DPI * SCREEN_SCALE,
+               bbox_inches: str | None = "tight") -> bytes:
+    """Render ``fig`` to a compact PNG for 2x screens, recording its dpi and smallest font.
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure to render (it is not closed).
+    text : dict, optional
+        More PNG text chunks ``{key: value}`` to store.
+    dpi : float, default ``CSS_DPI * SCREEN_SCALE``
+        Pixels per inch; show the image at ``dpi / SCREEN_SCALE`` CSS px per inch.
+    bbox_inches : "tight" or None
+        As in ``Figure.savefig``: "tight" crops the empty margin.
+
+    Returns
+    -------
+    bytes
+        PNG data, reduced to a 256-colour palette (plots need no more), with
+        text chunks ``bp-dpi`` and ``bp-font-pt`` and those of ``text``.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    smallest = smallest_font_pt(fig)
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=dpi, bbox_inches=bbox_inches)
+    image = Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    info.add_text(PNG_DPI_KEY, format(dpi, "g"))
+    info.add_text(PNG_FONT_KEY, format(smallest, "g"))
+    for key, value in (text or {}).items():
+        info.add_text(key, value)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True, pnginfo=info)
+    return out.getvalue()
+
+
+def css_width(png: bytes) -> int:
+    """The width, in CSS pixels, at which to show a PNG made by :func:`figure_png`."""
+    return round(Image.open(io.BytesIO(png)).width / SCREEN_SCALE)
+
+
+def _figure_for_screens(fig: Figure):
+    """IPython's image/png formatter for figures: the PNG and the width to show it at."""
+    png = figure_png(fig)
+    return base64.b64encode(png).decode("ascii"), {"width": css_width(png)}
+
+
+def show_figures_for_screens() -> None:
+    """Make the figures a notebook shows sharp on 2x screens (a no-op outside IPython).
+
+    Registers :func:`figure_png` as IPython's PNG formatter for matplotlib
+    figures, with the output's ``width`` metadata set to half the pixel
+    width, which JupyterLab and the book's HTML both honour. Call it after
+    ``import matplotlib.pyplot``, as :func:`use_book_style` does.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    # Load the backend now: the inline backend registers its own formatter when
+    # it is first loaded, which pyplot otherwise does lazily, at the first figure.
+    plt.switch_backend(plt.get_backend())
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].for_type(Figure, _figure_for_screens)
+    for mime in ("image/svg+xml", "image/jpeg", "application/pdf"):  # one image per figure
+        formatters[mime].pop(Figure, None)
 
 
 def plot_loss_curves(ax, curves: dict, *, x_label: str = "epoch", log_y: bool = True):

@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import itertools
 import json
 import math
@@ -33,7 +32,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-from PIL import Image, PngImagePlugin
+
+from bp.plotting import CSS_DPI, SCREEN_SCALE, css_width, figure_png
 
 try:
     import ipywidgets
@@ -41,23 +41,28 @@ except ImportError:  # without ipywidgets only the static view is offered
     ipywidgets = None
 
 PNG_KEY = "bp-frame"  # PNG text chunk holding the frame's control values (JSON)
-NOTE = ("Static preview: these frames were rendered when the book was built. "
-        "Launch the page on Binder or Colab (rocket button) to redraw it live.")
+# What the static view says where it is seen without a kernel: in a notebook
+# (JupyterLab before the cell has run). The built book rewrites it for the web
+# (_ext/ in the book's repository).
+NOTE = ("Static preview: these frames were rendered ahead of time. "
+        "Run this cell (with the cells above it) to make the controls live.")
 _explorer_count = itertools.count(1)  # makes element ids unique on a page
 
 
 def explorer(draw: Callable[..., Figure], controls: Mapping[str, Sequence], *,
              alt: Callable[..., str], labels: Mapping[str, str] | None = None,
              initial: Mapping | None = None, max_frames: int = 60,
-             dpi: int = 72) -> "Explorer":
+             dpi: int = CSS_DPI) -> "Explorer":
     """Make an interactive figure that also works in the static HTML book.
 
     Parameters
     ----------
     draw : callable
         ``draw(**values)`` returns a matplotlib ``Figure`` for one value per
-        control; the explorer closes it. A figure of about 6 x 3.5 inches keeps
-        frames small.
+        control; the explorer closes it. Use the book's style
+        (:func:`bp.plotting.use_book_style`): at most
+        ``bp.plotting.MAX_WIDTH_IN`` inches wide, panels stacked vertically,
+        so that the frame stays readable on a phone.
     controls : dict of str to sequence
         Control name -> the values it offers, in order. Numbers give a slider
         over exactly those values, strings a drop-down.
@@ -69,8 +74,9 @@ def explorer(draw: Callable[..., Figure], controls: Mapping[str, Sequence], *,
         Control name -> starting value (default: each control's first value).
     max_frames : int
         Frame budget: the product of the controls' sizes may not exceed it.
-    dpi : int
-        Resolution of the rendered frames.
+    dpi : int, default ``bp.plotting.CSS_DPI``
+        CSS pixels per inch at which frames are shown on a wide screen; they
+        are rendered at ``bp.plotting.SCREEN_SCALE`` times that, for 2x screens.
 
     Returns
     -------
@@ -153,7 +159,7 @@ def _format(value) -> str:
 
 
 def render_frame(fig: Figure, key: str, dpi: int) -> bytes:
-    """Render ``fig`` to a small PNG carrying ``key``, and close the figure.
+    """Render ``fig`` to a small PNG for 2x screens carrying ``key``, and close the figure.
 
     Parameters
     ----------
@@ -162,24 +168,21 @@ def render_frame(fig: Figure, key: str, dpi: int) -> bytes:
     key : str
         Text stored in the PNG's ``bp-frame`` chunk (the control values, JSON).
     dpi : int
-        Resolution.
+        CSS pixels per inch at which the frame is shown; it is rendered at
+        ``SCREEN_SCALE`` times that.
 
     Returns
     -------
     bytes
-        PNG data, reduced to a 256-colour palette (plots need no more).
+        PNG data (see :func:`bp.plotting.figure_png`), with the whole figure:
+        every frame of an explorer has the same size.
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"draw must return a matplotlib Figure, got {type(fig).__name__}")
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=dpi)
-    plt.close(fig)
-    image = Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    info.add_text(PNG_KEY, key)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True, pnginfo=info)
-    return out.getvalue()
+    try:
+        return figure_png(fig, text={PNG_KEY: key}, dpi=dpi * SCREEN_SCALE, bbox_inches=None)
+    finally:
+        plt.close(fig)
 
 
 def _data_uri(png: bytes) -> str:
@@ -187,7 +190,7 @@ def _data_uri(png: bytes) -> str:
 
 
 def _img_tag(png: bytes, alt: str) -> str:
-    return f'<img src="{_data_uri(png)}" alt="{html.escape(alt)}">'
+    return f'<img src="{_data_uri(png)}" alt="{html.escape(alt)}" width="{css_width(png)}">'
 
 
 class Explorer:
@@ -251,7 +254,7 @@ class Explorer:
                             for f in self.frames]).replace("<", "\\u003c")  # never ends the <script>
         return _HTML.format(
             uid=uid, note=html.escape(NOTE), controls=controls, src=_data_uri(start["png"]),
-            alt=html.escape(start["alt"]), key=html.escape(start["key"]),
+            alt=html.escape(start["alt"]), key=html.escape(start["key"]), width=css_width(start["png"]),
             index=index, table=table, script=_SCRIPT.replace("UID", uid))
 
     def _control_html(self, i: int, name: str) -> str:
@@ -323,7 +326,7 @@ _HTML = """<div class="bp-explorer" id="{uid}">
 <div class="bp-controls">
 {controls}
 </div>
-<img id="{uid}-img" src="{src}" alt="{alt}" data-frame-key="{key}" data-frame-index="{index}">
+<img id="{uid}-img" src="{src}" alt="{alt}" width="{width}" data-frame-key="{key}" data-frame-index="{index}">
 <script type="application/json" id="{uid}-frames">{table}</script>
 <script>{script}</script>
 </div>"""

@@ -12,6 +12,7 @@ can fail at all (a negative control) next to the case that must pass.
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -246,6 +247,47 @@ def test_without_the_sanitize_file_a_memory_address_fails(scratch):
     result = run_pytest(f"--nbval-sanitize-with={empty}", str(path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Cell outputs differ" in result.stdout
+
+
+# What ./book test sets for its second strict-nbval run: another OpenBLAS kernel, one thread.
+OTHER_BLAS = {"OPENBLAS_CORETYPE": "Prescott", "OPENBLAS_NUM_THREADS": "1"}
+# A matrix product whose last digits depend on the kernel's summation order.
+MATMUL = ("import numpy as np\n"
+          "rng = np.random.default_rng(0)\n"
+          "C = rng.standard_normal((64, 64)) @ rng.standard_normal((64, 64))\n")
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS kernel names are for x86-64")
+def test_second_blas_run_catches_printed_rounding_noise(scratch):
+    """Why ./book test runs strict nbval a second time under OTHER_BLAS.
+
+    A notebook that prints a matrix product to all 17 digits reproduces under
+    the BLAS it was saved with and fails under another kernel; rounded to 6
+    digits it passes under both. (If this machine's default kernel happened to
+    sum exactly as the other one does, the negative control would pass and
+    this test would say so.)
+    """
+    default_env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
+    other_env = dict(default_env, **OTHER_BLAS)
+    sources = {"noise": MATMUL + "print(repr(C[0, :4].tolist()))",
+               "rounded": MATMUL + "print(np.round(C[0, :4], 6).tolist())"}
+    paths = []
+    for name, source in sources.items():
+        printed = subprocess.run([sys.executable, "-c", source], env=default_env, check=True,
+                                 capture_output=True, text=True).stdout
+        path = scratch / f"{name}.ipynb"
+        nbformat.write(stream_notebook(source, printed), path)
+        paths.append(str(path))
+    same_blas = run_pytest("-rA", *paths, env=default_env)
+    other_blas = run_pytest("-rA", *paths, env=other_env)
+    assert outcomes(same_blas.stdout) == {"noise": "PASSED", "rounded": "PASSED"}, same_blas.stdout
+    assert outcomes(other_blas.stdout) == {"noise": "FAILED", "rounded": "PASSED"}, other_blas.stdout
+
+
+def test_book_test_runs_nbval_again_under_the_other_blas():
+    script = (ROOT / "book").read_text()
+    settings = " ".join(f"{k}={v}" for k, v in OTHER_BLAS.items())
+    assert f"env -u OPENBLAS_L2_SIZE {settings}" in script
 
 
 def test_lax_nbval_is_refused():
