@@ -22,6 +22,7 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image, PngImagePlugin
@@ -51,9 +52,10 @@ MIN_FONT_PT = 10.0
 #: shows a figure this wide with its MIN_FONT_PT text at
 #: 10 / 72 * 340 / 5.2 = 9.1 CSS px, just above the 9 px floor.
 MAX_WIDTH_IN = 5.2
-#: PNG text chunks: the pixels per inch a figure was rendered at, and the
-#: smallest font size (points) of any text in it.
-PNG_DPI_KEY, PNG_FONT_KEY = "bp-dpi", "bp-font-pt"
+#: PNG text chunk: the pixels per inch a figure was rendered at.
+PNG_DPI_KEY = "bp-dpi"
+#: PNG text chunk: the smallest font size, in points, of any text in the figure.
+PNG_FONT_KEY = "bp-font-pt"
 
 
 def use_book_style() -> None:
@@ -215,16 +217,28 @@ def plot_contours(ax, f, xlim, ylim, *, levels: int = 20, resolution: int = 150,
 
 
 def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels=None,
-               fmt: str = "{:.3g}", fontsize: float = 8.5, box_size: tuple = (0.8, 0.72)):
+               fmt: str = "{:.3g}", fontsize: float = MIN_FONT_PT, direction: str = "right",
+               box_size: tuple | None = None):
     """Draw a ``bp.scalar`` computational graph as boxes and arrows (matplotlib only).
 
     The layout is layered by depth from the output: a node's depth is the
     length of the *longest* path from it to the output, so the output sits in
-    the rightmost column, every arrow points to the right, and every node is
-    to the left of all the nodes that use it. Inside a column, nodes are
-    ordered by the mean height of the nodes they feed, which keeps most
-    arrows from crossing. An arrow that skips a column is drawn as a curve,
-    and an operand used twice by one operation (``a * a``) gets two arrows.
+    the last layer, every arrow points one way (towards the output), and every
+    node comes before all the nodes that use it. With ``direction="right"``
+    the layers are columns, inputs on the left and the output on the right;
+    with ``direction="down"`` they are rows, inputs at the top and the output
+    at the bottom, which fits a long chain into a narrow figure (a phone's
+    column). Inside a layer, nodes are ordered by the mean position of the
+    nodes they feed, which keeps most arrows from crossing. An arrow that
+    skips a layer is drawn as a curve, and an operand used twice by one
+    operation (``a * a``) gets two arrows.
+
+    Edge labels are placed when the figure is drawn, once the axes have their
+    final size in pixels: each beside its own arrow, offset perpendicular to
+    it near its midpoint, on a spot whose extent clears every box, every
+    arrowhead, every label placed before it and the edges of the axes; of the
+    spots that do, one that crosses the fewest arrow lines and lies nearest
+    the arrow's midpoint wins.
 
     Parameters
     ----------
@@ -242,32 +256,43 @@ def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels
     show_grad : bool, default True
         Print each node's ``grad`` under its ``data``.
     edge_labels : dict, optional
-        ``{(parent_id, child_id): text}`` written next to those edges, e.g.
-        the local derivative d(child)/d(parent).
+        ``{(parent_id, child_id): text}`` written beside those edges (every
+        copy of a doubled edge gets one), e.g. the local derivative
+        d(child)/d(parent).
     fmt : str, default "{:.3g}"
         Format of the numbers in the boxes.
-    fontsize : float, default 8.5
-    box_size : (float, float), default (0.8, 0.72)
-        Width and height of a box, in units of the column and row spacing.
+    fontsize : float, default ``MIN_FONT_PT``
+        Size of the text in the boxes and of the edge labels, in points.
+    direction : {"right", "down"}, default "right"
+        Where the arrows point: the layers are columns or rows.
+    box_size : (float, float), optional
+        Width and height of a box, in units of the spacing between layers and
+        between the nodes of a layer (both 1 in data coordinates); default
+        (0.8, 0.72) for ``"right"`` and (0.62, 0.62) for ``"down"``.
 
     Returns
     -------
     dict
         ``"nodes"``: node id -> its box (a ``FancyBboxPatch``);
         ``"edges"``: the arrows (``FancyArrowPatch``), one per entry of
-        ``graph.edges``, in the same order; ``"positions"``: node id ->
-        (x, y) centre of its box, in data coordinates.
+        ``graph.edges``, in the same order; ``"labels"``: index into
+        ``graph.edges`` -> its label (a ``Text``), for the labelled edges;
+        ``"positions"``: node id -> (x, y) centre of its box, in data
+        coordinates.
 
     Raises
     ------
     ValueError
-        If ``graph`` has no nodes, or ``highlight`` names a node id or an edge
-        that is not in the graph.
+        If ``graph`` has no nodes, ``direction`` is neither "right" nor
+        "down", or ``highlight`` names a node id or an edge that is not in the
+        graph.
     """
     from matplotlib.colors import to_rgba
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     from matplotlib.path import Path
 
+    if direction not in ("right", "down"):
+        raise ValueError(f"direction must be 'right' or 'down', got {direction!r}")
     nodes, edges = list(graph.nodes), list(graph.edges)
     if not nodes:
         raise ValueError("draw_graph needs a graph with at least one node, got none")
@@ -292,6 +317,8 @@ def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels
             raise ValueError(f"highlight names node id {item!r}; the graph has ids {ids[0]}..{ids[-1]}")
 
     # ---- layout: depth = longest path to the output (the last node) ----
+    # Worked out in (layer, across) coordinates: layer 0 holds the inputs, the
+    # last layer the output; `place` turns them into (x, y) for the direction.
     children = {i: [] for i in ids}
     parents = {i: [] for i in ids}
     for p, c in pairs:
@@ -301,21 +328,28 @@ def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels
     for node in reversed(nodes):                 # every child is done before its parents
         for p in parents[node.id]:
             depth[p] = max(depth[p], depth[node.id] + 1)
-    n_columns = max(depth.values()) + 1
-    y = {}
-    for d in range(n_columns):                   # from the output leftwards
-        column = [i for i in ids if depth[i] == d]
-        def height(i):
-            used_by = [y[c] for c in children[i] if c in y]
+    n_layers = max(depth.values()) + 1
+    across = {}
+    for d in range(n_layers):                    # from the output backwards
+        layer = [i for i in ids if depth[i] == d]
+        def mean_use(i):
+            used_by = [across[c] for c in children[i] if c in across]
             return sum(used_by) / len(used_by) if used_by else 0.0
         def first_use(i):                        # ties: the order in which the consumer takes its operands
             return min((k for k, (p, _) in enumerate(pairs) if p == i), default=len(pairs))
-        column.sort(key=lambda i: (-height(i), first_use(i)))
-        for k, i in enumerate(column):
-            y[i] = (len(column) - 1) / 2 - k
-    position = {i: (float(n_columns - 1 - depth[i]), y[i]) for i in ids}
+        layer.sort(key=lambda i: (-mean_use(i), first_use(i)))
+        for k, i in enumerate(layer):
+            across[i] = (len(layer) - 1) / 2 - k  # first of the layer: top ("right") or left ("down")
 
+    def place(layer_pos, across_pos):            # (layer, across) -> (x, y) in data coordinates
+        return (layer_pos, across_pos) if direction == "right" else (-across_pos, -layer_pos)
+
+    position = {i: place(float(n_layers - 1 - depth[i]), across[i]) for i in ids}
+    if box_size is None:
+        box_size = (0.8, 0.72) if direction == "right" else (0.62, 0.62)
     width, box_height = box_size
+    along, wide = (width, box_height) if direction == "right" else (box_height, width)  # box extent in layer, across
+
     hi_colour, colour = PALETTE["vermillion"], PALETTE["black"]
     leaf_face, hi_face = to_rgba(PALETTE["sky"], 0.25), to_rgba(PALETTE["orange"], 0.3)
 
@@ -341,45 +375,142 @@ def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels
                 linespacing=1.3, zorder=3)
         boxes[node.id] = box
 
-    # ---- arrows: from a parent's right side to a child's left side ----
+    # ---- arrows: from the side of a parent that faces the output to the opposite side of its child ----
     def ports(side):                             # spread several arrows over one side of a box
         slots = {}
         for k, (p, c) in enumerate(pairs):
             slots.setdefault(c if side == "in" else p, []).append(k)
         offset = {}
         for i, ks in slots.items():
-            other = (lambda k: position[pairs[k][0]][1]) if side == "in" else (lambda k: position[pairs[k][1]][1])
+            other = (lambda k: across[pairs[k][0]]) if side == "in" else (lambda k: across[pairs[k][1]])
             ks = sorted(ks, key=lambda k: (-other(k), k))
             for rank, k in enumerate(ks):
-                offset[k] = 0.0 if len(ks) == 1 else box_height * 0.3 * (1 - 2 * rank / (len(ks) - 1))
+                offset[k] = 0.0 if len(ks) == 1 else wide * 0.3 * (1 - 2 * rank / (len(ks) - 1))
         return offset
 
     in_offset, out_offset = ports("in"), ports("out")
-    centre = sum(y.values()) / len(y)
-    arrows = []
+    centre = sum(across.values()) / len(across)
+    arrows, curves, labels, apexes = [], [], {}, []
     for k, (p, c) in enumerate(pairs):
-        (xp, yp), (xc, yc) = position[p], position[c]
-        start = (xp + width / 2, yp + out_offset[k])
-        end = (xc - width / 2, yc + in_offset[k])
+        lp, lc = n_layers - 1 - depth[p], n_layers - 1 - depth[c]
+        start = (lp + along / 2, across[p] + out_offset[k])
+        end = (lc - along / 2, across[c] + in_offset[k])
         middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-        skipped = depth[p] - depth[c] - 1        # columns the arrow has to pass
+        skipped = depth[p] - depth[c] - 1        # layers the arrow has to pass
         bend = 0.0 if skipped == 0 else (0.45 + 0.1 * skipped) * (1 if middle[1] >= centre else -1)
-        control = (middle[0], middle[1] + 2 * bend)
+        curve = [place(*start), place(middle[0], middle[1] + 2 * bend), place(*end)]
+        apexes.append(middle[1] + bend + 0.15 * np.sign(bend))   # the curve's furthest point, and room
         lit = (p, c) in hi_edges
-        arrow = FancyArrowPatch(path=Path([start, control, end], [Path.MOVETO, Path.CURVE3, Path.CURVE3]),
+        arrow = FancyArrowPatch(path=Path(curve, [Path.MOVETO, Path.CURVE3, Path.CURVE3]),
                                 arrowstyle="-|>", mutation_scale=10 if not lit else 14,
                                 color=hi_colour if lit else colour, linewidth=2.5 if lit else 0.9,
                                 zorder=1)
         ax.add_patch(arrow)
         arrows.append(arrow)
-        if edge_labels and (p, c) in edge_labels:
-            ax.text(middle[0], middle[1] + bend + 0.08, edge_labels[(p, c)], ha="center", va="bottom",
-                    fontsize=fontsize - 1, color=hi_colour if lit else colour, zorder=4,
-                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+        curves.append(np.array(curve))
+        if edge_labels and (p, c) in edge_labels:   # put at the midpoint for now; placed at draw time
+            labels[k] = ax.text(*place(*middle), edge_labels[(p, c)], ha="center", va="center",
+                                fontsize=fontsize, color=hi_colour if lit else colour, zorder=4,
+                                bbox=dict(boxstyle="round,pad=0.1", facecolor="white",
+                                          edgecolor="none", alpha=0.85))
+    if labels:
+        ax.add_artist(_EdgeLabelPlacer(labels, curves, list(boxes.values()), arrows,
+                                       prefer=(0.0, 1.0) if direction == "right" else (1.0, 0.0)))
 
-    rows = max(abs(v) for v in y.values())
-    bends = [0.6 + 0.1 * (depth[p] - depth[c]) for p, c in pairs if depth[p] - depth[c] > 1]
-    ax.set_xlim(-width / 2 - 0.1, n_columns - 1 + width / 2 + 0.1)
-    ax.set_ylim(-rows - box_height / 2 - max(bends, default=0.1), rows + box_height / 2 + max(bends, default=0.1))
+    layer_lim = (-along / 2 - 0.1, n_layers - 1 + along / 2 + 0.1)
+    reach = [across[i] + s * wide / 2 for i in ids for s in (-1, 1)] + apexes  # boxes and curved arrows
+    across_lim = (min(reach) - 0.1, max(reach) + 0.1)
+    if direction == "right":
+        ax.set_xlim(*layer_lim)
+        ax.set_ylim(*across_lim)
+    else:
+        ax.set_xlim(-across_lim[1], -across_lim[0])
+        ax.set_ylim(-layer_lim[1], -layer_lim[0])
     ax.set_axis_off()
-    return {"nodes": boxes, "edges": arrows, "positions": position}
+    return {"nodes": boxes, "edges": arrows, "labels": labels, "positions": position}
+
+
+class _EdgeLabelPlacer(Artist):
+    """Part of :func:`draw_graph`: places the edge labels each time the axes are drawn.
+
+    Where a label may go depends on the size of the axes in pixels, which
+    constrained layout, a title set after ``draw_graph`` or the dpi of
+    ``savefig`` can all change; so the placement runs at draw time, after the
+    layout and just before the labels themselves are drawn (this artist's
+    zorder is below theirs). It draws nothing itself.
+    """
+
+    #: Where along its arrow a label is tried (0 = tail, 1 = head), best first.
+    SPOTS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74)
+    #: Clearance, in points, between a label and a box, an arrowhead or another label.
+    GAP_PT = 3.0
+
+    def __init__(self, labels: dict, curves: list, boxes: list, arrows: list, *, prefer: tuple):
+        super().__init__()
+        self.labels, self.curves, self.boxes, self.arrows = labels, curves, boxes, arrows
+        self.prefer = np.array(prefer)           # the side of an arrow a label prefers, all else equal
+        self.set_zorder(3.5)
+        self.set_in_layout(False)
+
+    def draw(self, renderer):
+        if self.get_visible() and self.axes is not None:
+            self.place(renderer)
+        self.stale = False
+
+    def place(self, renderer):
+        """Move every label to its best spot for the axes as they are now."""
+        from matplotlib.transforms import Bbox
+
+        to_px = self.axes.transData
+        gap = renderer.points_to_pixels(self.GAP_PT)
+        curves = [to_px.transform(curve) for curve in self.curves]   # quadratic Bezier control points
+        blocked = [box.get_window_extent(renderer).padded(gap) for box in self.boxes]
+        for arrow, curve in zip(self.arrows, curves):              # each arrowhead ("-|>": a triangle
+            size = renderer.points_to_pixels(arrow.get_mutation_scale())  # 0.4 long, 0.4 wide)
+            back = curve[2] - _bezier(curve, np.array([[0.99]]))[0]
+            back = back / max(np.hypot(*back), 1e-9) * 0.4 * size
+            side = np.array([-back[1], back[0]]) / 2
+            head = Bbox.null()
+            head.update_from_data_xy([curve[2], curve[2] - back + side, curve[2] - back - side])
+            blocked.append(head.padded(gap))
+        t = np.linspace(0.0, 1.0, 41)[:, None]
+        lines = [_bezier(curve, t) for curve in curves]              # points along every arrow
+        frame = self.axes.bbox
+        for k, text in self.labels.items():
+            extent = text.get_window_extent(renderer)
+            w, h = extent.width, extent.height
+            shift = np.array([extent.x0 + w / 2, extent.y0 + h / 2]) - to_px.transform(text.get_position())
+            best = None
+            for spot in self.SPOTS:
+                point = _bezier(curves[k], np.array([[spot]]))[0]
+                tangent = _bezier(curves[k], np.array([[min(spot + 0.01, 1.0)]]))[0] - point
+                normal = np.array([-tangent[1], tangent[0]]) / max(np.hypot(*tangent), 1e-9)
+                # beside the arrow (either side, then a little further out), or, as a last
+                # resort, on it: its white background then breaks the arrow's line
+                for side, further in [(s, f) for f in range(3) for s in (1.0, -1.0)] + [(0.0, 0)]:
+                    n = side * normal
+                    distance = abs(n[0]) * w / 2 + abs(n[1]) * h / 2 + gap * (1 + 1.5 * further)
+                    cx, cy = point + n * distance
+                    spot_box = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
+                    hits = sum(spot_box.overlaps(b) for b in blocked)
+                    hits += not (frame.x0 <= spot_box.x0 and spot_box.x1 <= frame.x1
+                                 and frame.y0 <= spot_box.y0 and spot_box.y1 <= frame.y1)
+                    near = spot_box.padded(gap / 2)
+                    crossed = [bool(np.any((pts[:, 0] >= near.x0) & (pts[:, 0] <= near.x1)
+                                           & (pts[:, 1] >= near.y0) & (pts[:, 1] <= near.y1)))
+                               for pts in lines]
+                    crossings = sum(crossed) - 0.5 * crossed[k]   # its own arrow matters less
+                    detour = abs(spot - 0.5) + 0.3 * further + 0.05 * (n @ self.prefer < -1e-9)
+                    cost = (hits, crossings, detour)
+                    if best is None or cost < best[0]:
+                        best = (cost, (cx, cy), spot_box)
+            _, centre, spot_box = best
+            new = tuple(to_px.inverted().transform(np.array(centre) - shift))
+            if not np.allclose(new, text.get_position()):
+                text.set_position(new)
+            blocked.append(spot_box.padded(gap))   # the next labels keep clear of this one
+
+
+def _bezier(curve, t):
+    """Points at parameters ``t`` (shape (m, 1)) of the quadratic Bezier curve with control points ``curve`` (3, 2)."""
+    return (1 - t) ** 2 * curve[0] + 2 * (1 - t) * t * curve[1] + t ** 2 * curve[2]

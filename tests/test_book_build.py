@@ -142,7 +142,7 @@ def test_notebook_macros_match_config(path):
 def test_first_code_cell_installs_bp_on_colab_only(path):
     first = next(cell for cell in read(path).cells if cell.cell_type == "code")
     assert '"google.colab" in sys.modules' in first.source
-    assert "pip install" in first.source and "git+https://github.com/bp-book/bp" in first.source
+    assert "pip install" in first.source and f"git+{CONFIG['repository']['url']}" in first.source
     assert "remove-cell" in first.metadata.get("tags", [])
 
 
@@ -338,9 +338,12 @@ def launch_button(html: str, service: str) -> str | None:
 
 @needs_book
 def test_intro_has_binder_and_colab_launch_buttons():
+    # The theme builds them from _config.yml's repository address and branch.
+    repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    branch = CONFIG["repository"]["branch"]
     intro = (HTML / "intro.html").read_text()
-    assert launch_button(intro, "Binder") == "https://mybinder.org/v2/gh/bp-book/bp/main?urlpath=lab/tree/intro.ipynb"
-    assert launch_button(intro, "Colab") == "https://colab.research.google.com/github/bp-book/bp/blob/main/intro.ipynb"
+    assert launch_button(intro, "Binder") == f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/intro.ipynb"
+    assert launch_button(intro, "Colab") == f"https://colab.research.google.com/github/{repo}/blob/{branch}/intro.ipynb"
     # Negative control: a page that is not a notebook gets no launch button.
     assert launch_button((HTML / "notation.html").read_text(), "Binder") is None
 
