@@ -132,7 +132,10 @@ def figure_png(fig: Figure, *, text: dict | None = None, dpi: float = CSS_DPI * 
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     smallest = smallest_font_pt(fig)
     raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=dpi, bbox_inches=bbox_inches)
+    # pad_inches="layout": a tight crop keeps the layout engine's own margin
+    # (constrained layout leaves 0.04 in) instead of adding 0.1 in around it,
+    # so a figure laid out at MAX_WIDTH_IN stays within it.
+    fig.savefig(raw, format="png", dpi=dpi, bbox_inches=bbox_inches, pad_inches="layout")
     image = Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE)
     info = PngImagePlugin.PngInfo()
     info.add_text(PNG_DPI_KEY, format(dpi, "g"))
@@ -238,7 +241,10 @@ def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels
     it near its midpoint, on a spot whose extent clears every box, every
     arrowhead, every label placed before it and the edges of the axes; of the
     spots that do, one that crosses the fewest arrow lines and lies nearest
-    the arrow's midpoint wins.
+    the arrow's midpoint wins. Where no spot beside the arrow is clear, the
+    label sits on its own arrow, its white background breaking the line; where
+    not even that is clear, the figure is too small for its boxes (make it
+    larger, or ``box_size`` smaller).
 
     Parameters
     ----------
@@ -348,7 +354,8 @@ def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels
     if box_size is None:
         box_size = (0.8, 0.72) if direction == "right" else (0.62, 0.62)
     width, box_height = box_size
-    along, wide = (width, box_height) if direction == "right" else (box_height, width)  # box extent in layer, across
+    # a box's extent along the layers and across them
+    along, wide = (width, box_height) if direction == "right" else (box_height, width)
 
     hi_colour, colour = PALETTE["vermillion"], PALETTE["black"]
     leaf_face, hi_face = to_rgba(PALETTE["sky"], 0.25), to_rgba(PALETTE["orange"], 0.3)
@@ -459,58 +466,56 @@ class _EdgeLabelPlacer(Artist):
 
     def place(self, renderer):
         """Move every label to its best spot for the axes as they are now."""
-        from matplotlib.transforms import Bbox
-
         to_px = self.axes.transData
         gap = renderer.points_to_pixels(self.GAP_PT)
         curves = [to_px.transform(curve) for curve in self.curves]   # quadratic Bezier control points
-        blocked = [box.get_window_extent(renderer).padded(gap) for box in self.boxes]
+        blocked = [box.get_window_extent(renderer).padded(gap).extents for box in self.boxes]
         for arrow, curve in zip(self.arrows, curves):              # each arrowhead ("-|>": a triangle
             size = renderer.points_to_pixels(arrow.get_mutation_scale())  # 0.4 long, 0.4 wide)
             back = curve[2] - _bezier(curve, np.array([[0.99]]))[0]
             back = back / max(np.hypot(*back), 1e-9) * 0.4 * size
             side = np.array([-back[1], back[0]]) / 2
-            head = Bbox.null()
-            head.update_from_data_xy([curve[2], curve[2] - back + side, curve[2] - back - side])
-            blocked.append(head.padded(gap))
-        t = np.linspace(0.0, 1.0, 41)[:, None]
-        lines = [_bezier(curve, t) for curve in curves]              # points along every arrow
-        frame = self.axes.bbox
+            corners = np.array([curve[2], curve[2] - back + side, curve[2] - back - side])
+            blocked.append(np.concatenate([corners.min(axis=0) - gap, corners.max(axis=0) + gap]))
+        blocked = np.array(blocked)                                 # (obstacles, 4): x0, y0, x1, y1
+        lines = np.stack([_bezier(curve, np.linspace(0.0, 1.0, 41)[:, None]) for curve in curves])
+        frame = self.axes.bbox.extents
+        # candidate spots: at each point along the arrow, beside it on either side, then a
+        # little further out, or as a last resort on it (its white background then breaks
+        # the arrow's line); all of one label's candidates are scored at once
+        sides = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 0.0])
+        further = np.array([0, 0, 1, 1, 2, 2, 0])
+        spots = np.array(self.SPOTS)[:, None]
         for k, text in self.labels.items():
             extent = text.get_window_extent(renderer)
-            w, h = extent.width, extent.height
-            shift = np.array([extent.x0 + w / 2, extent.y0 + h / 2]) - to_px.transform(text.get_position())
-            best = None
-            for spot in self.SPOTS:
-                point = _bezier(curves[k], np.array([[spot]]))[0]
-                tangent = _bezier(curves[k], np.array([[min(spot + 0.01, 1.0)]]))[0] - point
-                normal = np.array([-tangent[1], tangent[0]]) / max(np.hypot(*tangent), 1e-9)
-                # beside the arrow (either side, then a little further out), or, as a last
-                # resort, on it: its white background then breaks the arrow's line
-                for side, further in [(s, f) for f in range(3) for s in (1.0, -1.0)] + [(0.0, 0)]:
-                    n = side * normal
-                    distance = abs(n[0]) * w / 2 + abs(n[1]) * h / 2 + gap * (1 + 1.5 * further)
-                    cx, cy = point + n * distance
-                    spot_box = Bbox.from_bounds(cx - w / 2, cy - h / 2, w, h)
-                    hits = sum(spot_box.overlaps(b) for b in blocked)
-                    hits += not (frame.x0 <= spot_box.x0 and spot_box.x1 <= frame.x1
-                                 and frame.y0 <= spot_box.y0 and spot_box.y1 <= frame.y1)
-                    near = spot_box.padded(gap / 2)
-                    crossed = [bool(np.any((pts[:, 0] >= near.x0) & (pts[:, 0] <= near.x1)
-                                           & (pts[:, 1] >= near.y0) & (pts[:, 1] <= near.y1)))
-                               for pts in lines]
-                    crossings = sum(crossed) - 0.5 * crossed[k]   # its own arrow matters less
-                    detour = abs(spot - 0.5) + 0.3 * further + 0.05 * (n @ self.prefer < -1e-9)
-                    cost = (hits, crossings, detour)
-                    if best is None or cost < best[0]:
-                        best = (cost, (cx, cy), spot_box)
-            _, centre, spot_box = best
-            new = tuple(to_px.inverted().transform(np.array(centre) - shift))
+            half = np.array([extent.width, extent.height]) / 2
+            shift = extent.extents[:2] + half - to_px.transform(text.get_position())
+            points = _bezier(curves[k], spots)                                    # (spots, 2)
+            tangents = _bezier(curves[k], np.minimum(spots + 0.01, 1.0)) - points
+            normals = tangents[:, ::-1] * [-1.0, 1.0] / np.maximum(np.hypot(*tangents.T), 1e-9)[:, None]
+            n = sides[None, :, None] * normals[:, None, :]                       # (spots, sides, 2)
+            distance = np.abs(n) @ half + gap * (1 + 1.5 * further)
+            centres = (points[:, None, :] + n * distance[..., None]).reshape(-1, 2)
+            spans = np.hstack([centres - half, centres + half])                  # (candidates, 4)
+            hits = ((spans[:, None, 0] <= blocked[None, :, 2]) & (blocked[None, :, 0] <= spans[:, None, 2])
+                    & (spans[:, None, 1] <= blocked[None, :, 3])
+                    & (blocked[None, :, 1] <= spans[:, None, 3])).sum(axis=1)
+            hits += ~((frame[0] <= spans[:, 0]) & (spans[:, 2] <= frame[2])
+                      & (frame[1] <= spans[:, 1]) & (spans[:, 3] <= frame[3]))
+            near = spans + gap / 2 * np.array([-1, -1, 1, 1])
+            x, y = lines[None, :, :, 0], lines[None, :, :, 1]                   # (1, arrows, points)
+            crossed = ((x >= near[:, None, None, 0]) & (x <= near[:, None, None, 2])
+                       & (y >= near[:, None, None, 1]) & (y <= near[:, None, None, 3])).any(axis=2)
+            crossings = crossed.sum(axis=1) - 0.5 * crossed[:, k]               # its own arrow matters less
+            detour = (np.abs(spots - 0.5) + 0.3 * further + 0.05 * (n @ self.prefer < -1e-9)).ravel()
+            best = np.lexsort((detour, crossings, hits))[0]   # fewest hits, then crossings, then detour
+            new = tuple(to_px.inverted().transform(centres[best] - shift))
             if not np.allclose(new, text.get_position()):
                 text.set_position(new)
-            blocked.append(spot_box.padded(gap))   # the next labels keep clear of this one
+            placed = spans[best] + gap * np.array([-1, -1, 1, 1])              # the next labels keep clear
+            blocked = np.vstack([blocked, placed])
 
 
 def _bezier(curve, t):
-    """Points at parameters ``t`` (shape (m, 1)) of the quadratic Bezier curve with control points ``curve`` (3, 2)."""
+    """Points (m, 2) at parameters ``t`` (m, 1) of the quadratic Bezier curve with control points ``curve`` (3, 2)."""
     return (1 - t) ** 2 * curve[0] + 2 * (1 - t) * t * curve[1] + t ** 2 * curve[2]
