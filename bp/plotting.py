@@ -86,13 +86,14 @@ def use_book_style() -> None:
     show_figures_for_screens()
 
 
-def smallest_font_pt(fig: Figure) -> float:
+def smallest_font_pt(fig: Figure, *, draw: bool = True) -> float:
     """The smallest font size, in points, of any visible non-empty text in ``fig``.
 
-    Draws the figure first, so that tick labels exist. Returns ``inf`` for a
-    figure with no text.
+    Draws the figure first (unless ``draw=False``: it has just been drawn or
+    saved), so that tick labels exist. Returns ``inf`` for a figure with no text.
     """
-    fig.canvas.draw()
+    if draw:
+        fig.canvas.draw()
     sizes = [t.get_fontsize() for t in fig.findobj(Text)
              if t.get_visible() and t.get_text().strip() and _is_shown(t)]
     return min(sizes, default=float("inf"))
@@ -130,12 +131,12 @@ def figure_png(fig: Figure, *, text: dict | None = None, dpi: float = CSS_DPI * 
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    smallest = smallest_font_pt(fig)
     raw = io.BytesIO()
     # pad_inches="layout": a tight crop keeps the layout engine's own margin
     # (constrained layout leaves 0.04 in) instead of adding 0.1 in around it,
     # so a figure laid out at MAX_WIDTH_IN stays within it.
     fig.savefig(raw, format="png", dpi=dpi, bbox_inches=bbox_inches, pad_inches="layout")
+    smallest = smallest_font_pt(fig, draw=False)   # saving drew it: the tick labels are set
     image = Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE)
     info = PngImagePlugin.PngInfo()
     info.add_text(PNG_DPI_KEY, format(dpi, "g"))
