@@ -105,37 +105,46 @@ def config_macros() -> dict[str, tuple[str, int]]:
     return out
 
 
-NEWCOMMAND = re.compile(r"\\newcommand\{\\(\w+)\}(?:\[(\d)\])?\{(.*)\}\s*$")
+# A notebook's first cell defines the macros twice (see chapters/template.ipynb):
+# in MyST front matter (`math:`), which jupyterlab-myst applies to every cell,
+# and as TeX \def lines in a $$ block, which MathJax renderers (Colab) read.
+DEF = re.compile(r"\\def\\(\w+)((?:#\d)*)\{(.*)\}\s*$")
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
-def notebook_macros(nb) -> dict[str, tuple[str, int]]:
-    out = {}
+def notebook_macros(nb) -> dict[str, dict[str, tuple[str, int]]]:
+    """{"front matter": {name: (body, arguments)}, "def": {...}} from the notebook's markdown."""
+    out = {"front matter": {}, "def": {}}
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
+        front = FRONT_MATTER.match(cell.source)
+        if front:
+            for name, body in (yaml.safe_load(front[1]) or {}).get("math", {}).items():
+                out["front matter"][name.lstrip("\\")] = (body, len(set(re.findall(r"#(\d)", body))))
         for line in cell.source.splitlines():
-            match = NEWCOMMAND.match(line.strip())
+            match = DEF.match(line.strip())
             if match:
-                out[match[1]] = (match[3], int(match[2] or 0))
+                out["def"][match[1]] = (match[3], len(match[2]) // 2)
     return out
 
 
-def test_newcommand_parser_reads_a_macro_with_arguments():
+def test_macro_parser_reads_both_forms_with_arguments():
     # The parser must see what it is meant to compare, or the next test is empty.
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "$$\n\\newcommand{\\pd}[2]{\\frac{\\partial #1}{\\partial #2}}\n$$")])
-    assert notebook_macros(nb) == {"pd": ("\\frac{\\partial #1}{\\partial #2}", 2)}
+        "---\nmath:\n  '\\pd': '\\frac{\\partial #1}{\\partial #2}'\n---\n"
+        "$$\n\\def\\pd#1#2{\\frac{\\partial #1}{\\partial #2}}\n$$")])
+    expected = {"pd": ("\\frac{\\partial #1}{\\partial #2}", 2)}
+    assert notebook_macros(nb) == {"front matter": expected, "def": expected}
 
 
 @pytest.mark.parametrize("path", CONVENTION_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_notebook_macros_match_config(path):
     # The HTML book takes the macros from _config.yml; JupyterLab and Colab
-    # take them from the notebook's own \newcommand cell.  They must agree.
+    # take them from the notebook's own first cell.  They must agree.
     macros = notebook_macros(read(path))
-    if path == TEMPLATE:
-        assert macros, "the template must define the shared macros in its first cell"
-    if macros:
-        assert macros == config_macros()
+    assert macros["front matter"] == config_macros(), "front matter (math:) differs from _config.yml"
+    assert macros["def"] == config_macros(), "the \\def block differs from _config.yml"
 
 
 @pytest.mark.parametrize("path", CONVENTION_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
