@@ -135,7 +135,8 @@ def figure_png(fig: Figure, *, text: dict | None = None, dpi: float = CSS_DPI * 
     # pad_inches="layout": a tight crop keeps the layout engine's own margin
     # (constrained layout leaves 0.04 in) instead of adding 0.1 in around it,
     # so a figure laid out at MAX_WIDTH_IN stays within it.
-    fig.savefig(raw, format="png", dpi=dpi, bbox_inches=bbox_inches, pad_inches="layout")
+    fig.savefig(raw, format="png", dpi=dpi, bbox_inches=bbox_inches, pad_inches="layout",
+                pil_kwargs={"compress_level": 0})   # decoded at once: no time spent compressing
     smallest = smallest_font_pt(fig, draw=False)   # saving drew it: the tick labels are set
     image = Image.open(raw).convert("RGB").quantize(256, dither=Image.Dither.NONE)
     info = PngImagePlugin.PngInfo()
@@ -144,7 +145,7 @@ def figure_png(fig: Figure, *, text: dict | None = None, dpi: float = CSS_DPI * 
     for key, value in (text or {}).items():
         info.add_text(key, value)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True, pnginfo=info)
+    image.save(out, format="PNG", compress_level=6, pnginfo=info)  # 9 is 6x slower for 5% less
     return out.getvalue()
 
 
