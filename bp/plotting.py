@@ -52,9 +52,9 @@ MIN_FONT_PT = 10.0
 #: shows a figure this wide with its MIN_FONT_PT text at
 #: 10 / 72 * 340 / 5.2 = 9.1 CSS px, just above the 9 px floor.
 MAX_WIDTH_IN = 5.2
-#: PNG text chunk: the pixels per inch a figure was rendered at.
+#: Name of the PNG text chunk that records the pixels per inch a figure was rendered at.
 PNG_DPI_KEY = "bp-dpi"
-#: PNG text chunk: the smallest font size, in points, of any text in the figure.
+#: Name of the PNG text chunk that records the smallest font size (points) in the figure.
 PNG_FONT_KEY = "bp-font-pt"
 
 
