@@ -5,11 +5,17 @@ is installed (``npm ci``, package.json), this extension instead copies the
 parts of it the book uses into ``_build/html/_static/mathjax`` and points the
 pages there: the site then needs no outside server at all. Without the npm
 copy the CDN default stays, and the build says so once.
+
+It also keeps MathJax (1.2 MB) off the pages that have no maths. Sphinx adds
+it to a page when the page *or any page in its table of contents* has maths,
+so the root page, whose toctree holds the whole book, loads it for nothing;
+here a page keeps MathJax only if its own content has maths.
 """
 
 import shutil
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.util import logging
 
 MATHJAX = Path(__file__).resolve().parent.parent / "node_modules" / "mathjax" / "es5"
@@ -39,7 +45,28 @@ def copy_mathjax(app, exception):
             shutil.copy2(source, target / part)
 
 
+def has_maths(doctree) -> bool:
+    """Does this page's own content hold maths (inline or display)?"""
+    if doctree is None:  # the pages Sphinx makes itself: index, search
+        return False
+    return next(doctree.findall(lambda node: isinstance(node, (nodes.math, nodes.math_block))), None) is not None
+
+
+def is_mathjax(script, config) -> bool:
+    """The MathJax script itself, or the inline configuration that Sphinx puts before it."""
+    if script.filename:
+        return script.filename.endswith(config.mathjax_path)
+    return script.attributes.get("body", "").startswith(("window.MathJax", "MathJax.Hub.Config"))
+
+
+def only_on_pages_with_maths(app, pagename, templatename, context, doctree):
+    if app.builder.format == "html" and not has_maths(doctree):
+        context["script_files"] = [s for s in context.get("script_files", []) if not is_mathjax(s, app.config)]
+
+
 def setup(app):
     app.connect("config-inited", use_local_copy)
+    # After sphinx.ext.mathjax has added its scripts to the page (at 500).
+    app.connect("html-page-context", only_on_pages_with_maths, priority=800)
     app.connect("build-finished", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,19 +2,33 @@
 
 What it checks, on every page in _toc.yml:
 
-* the page loads with HTTP 200, every local file it asks for exists, it asks
-  nothing of any outside server (all outside requests are blocked, except
-  MathJax, which is served from node_modules), and no JavaScript error is
-  logged (ALLOWED_JS_ERRORS lists the harmless theme messages);
+* the page loads with HTTP 200, every local file it asks for exists (the
+  favicon too), it asks nothing of any outside server (all outside requests
+  are blocked, except MathJax, which is served from node_modules), and no
+  JavaScript error is logged at all;
+* the theme works, on a desktop (1280 px) and on a phone (390 px): the ☰
+  button opens and closes the table of contents, and there is one search box;
+  its icons are drawn from the theme's icon fonts;
 * every internal link (page and #anchor) resolves to a file and an element id;
 * every image has loaded (naturalWidth > 0) and has non-empty alt text;
+* every figure (notebook outputs and explorer frames) is sharp on 2x screens
+  (at least twice as many pixels as the CSS pixels it is shown in) and
+  readable on a phone (no text under MIN_TEXT_PX CSS px at 390 px), from what
+  bp.plotting records in each PNG (its resolution and smallest font size);
 * maths is typeset: each math element holds MathJax output, no raw $$ is left;
+  MathJax is loaded only on the pages that have maths; display equations too
+  wide for a phone scroll sideways, and show that they do;
 * every explorer (bp.widgets.explorer) follows its controls, served over HTTP
   and opened from disk: sliders are moved with the keyboard, drop-downs
   through every option, and after each move the frame shown must be the one
   drawn for the values shown (the PNG itself records the values it was drawn
   with), its alt text the one for those values, and its image must change;
-* no page is larger than MAX_PAGE_BYTES.
+  its frames are image files, fetched only when shown, and its note is the
+  web's ("launch this page on Binder or Colab");
+* what a reader downloads on a first visit (at 1280 px, once MathJax is done)
+  is at most MAX_FIRST_VIEW_BYTES; a table of every page's weight is printed
+  at the end of the run. No page's HTML is larger than MAX_PAGE_BYTES, and the
+  site ships no source maps.
 
 How to run it
 -------------
@@ -34,6 +48,8 @@ skipped, unless BP_REQUIRE_BROWSER=1, when they fail (CI sets it).
 from __future__ import annotations
 
 import base64
+import collections
+import contextlib
 import functools
 import http.server
 import io
@@ -51,24 +67,26 @@ import pytest
 import yaml
 from PIL import Image
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # then the browser fixture skips (or fails) every browser test
+    PlaywrightTimeout = TimeoutError
+
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("BP_BOOK_HTML", ROOT / "_build" / "html")).resolve()
 MATHJAX = ROOT / "node_modules" / "mathjax" / "es5"
-MAX_PAGE_BYTES = 4_000_000
+MAX_PAGE_BYTES = 1_000_000        # one page's HTML file (explorer frames are files of their own)
+MAX_FIRST_VIEW_BYTES = 3_000_000  # everything a first visit to one page downloads
 PNG_KEY = "bp-frame"  # the PNG text chunk in which bp.widgets records a frame's values
+# The PNG text chunks in which bp.plotting records a figure's resolution (pixels
+# per inch) and the size of its smallest text (points).
+PNG_DPI_KEY, PNG_FONT_KEY = "bp-dpi", "bp-font-pt"
+MIN_TEXT_PX = 9.0     # the smallest figure text a reader can read on a phone, in CSS px
+SHARPNESS = 2 * 0.99  # image pixels per CSS pixel on a 2x screen, with 1% slack
 REQUIRE_BROWSER = os.environ.get("BP_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# JavaScript errors known to be harmless (console messages and uncaught errors).
-# Keep this list short and say why each is harmless.
-ALLOWED_JS_ERRORS = [
-    # pydata-sphinx-theme 0.17, on a first visit with no light/dark choice stored yet.
-    re.compile(r"^Got invalid theme mode: \. Resetting to auto\.$"),
-    # sphinx-thebe 0.3.1 adds its one-line config <script> (`const THEBE_JS_URL = ...`)
-    # once per read pass, and Jupyter Book reads twice, so the second copy throws.
-    # Thebe is off in this book (launch_buttons.thebe: false): nothing reads these.
-    re.compile(r"^(SyntaxError: )?Identifier 'THEBE_JS_URL' has already been declared$"),
-]
+DESKTOP, PHONE = 1280, 390  # viewport widths, CSS px
 # An outside URL of MathJax 3 (the CDN address Sphinx puts in the page) -> path in the npm package.
 MATHJAX_URL = re.compile(r"^https?://[^/]+/npm/mathjax@3[^/]*/es5/([^?#]+)")
 
@@ -90,7 +108,7 @@ PAGES = toc_pages()
 
 
 def sources_newest_mtime() -> float:
-    patterns = ["_config.yml", "_toc.yml", "*.md", "*.ipynb", "*.bib", "chapters/*", "bp/*.py"]
+    patterns = ["_config.yml", "_toc.yml", "*.md", "*.ipynb", "*.bib", "chapters/*", "bp/*.py", "_ext/*.py", "_static/*"]
     return max(p.stat().st_mtime for pattern in patterns for p in ROOT.glob(pattern))
 
 
@@ -161,36 +179,37 @@ def server(book):
     httpd.server_close()
 
 
-def allowed(message: str) -> bool:
-    return any(pattern.search(message) for pattern in ALLOWED_JS_ERRORS)
-
-
 class Visit:
-    """One page opened in a fresh browser context, with everything that went wrong recorded."""
+    """One page opened in a fresh browser context (an empty cache: a first visit), with
+    everything that went wrong recorded, and every request that completed."""
 
-    def __init__(self, browser, url: str, mathjax: Path):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url: str, mathjax: Path, width: int = DESKTOP):
+        self.context = browser.new_context(viewport={"width": width, "height": 900 if width > PHONE else 844})
         self.page = self.context.new_page()
         self.console_errors, self.page_errors, self.blocked, self.bad_responses = [], [], [], []
+        self.finished = []
         self.mathjax = mathjax
         self.page.on("console", self._on_console)
         self.page.on("pageerror", self._on_page_error)
         self.page.on("response", self._on_response)
+        self.page.on("requestfinished", self._on_request_finished)
         self.page.route("**/*", self._route)
         self.response = self.page.goto(url, wait_until="load")
         self.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
 
     def _on_console(self, message):
-        if message.type == "error" and not allowed(message.text):
+        if message.type == "error":
             self.console_errors.append(message.text)
 
     def _on_page_error(self, error):
-        if not allowed(str(error)):
-            self.page_errors.append(str(error))
+        self.page_errors.append(str(error))
 
     def _on_response(self, response):
         if response.status >= 400:
             self.bad_responses.append(f"{response.status} {response.url}")
+
+    def _on_request_finished(self, request):
+        self.finished.append(request)
 
     def _route(self, route):
         url = route.request.url
@@ -203,6 +222,18 @@ class Visit:
             self.blocked.append(url)
             route.abort()
 
+    def settle(self):
+        """Wait until the page has stopped asking for files (MathJax fetches fonts after typesetting)."""
+        self.page.wait_for_load_state("networkidle", timeout=60_000)
+
+    def downloaded(self) -> dict[str, int]:
+        """Bytes of every response body received, by kind (document, script, font, ...)."""
+        self.settle()
+        kinds = collections.Counter()
+        for request in self.finished:
+            kinds[request.resource_type] += request.sizes()["responseBodySize"]
+        return dict(kinds)
+
     def close(self):
         self.context.close()
 
@@ -211,9 +242,9 @@ class Visit:
 def visit(browser, server, mathjax):
     opened = []
 
-    def open_page(name: str, *, from_disk: bool = False) -> Visit:
+    def open_page(name: str, *, from_disk: bool = False, width: int = DESKTOP) -> Visit:
         url = (HTML / name).as_uri() if from_disk else server + name
-        opened.append(Visit(browser, url, mathjax))
+        opened.append(Visit(browser, url, mathjax, width))
         return opened[-1]
     yield open_page
     for page in opened:
@@ -223,11 +254,112 @@ def visit(browser, server, mathjax):
 @pytest.mark.parametrize("name", PAGES)
 def test_page_loads_cleanly_and_asks_no_outside_server(visit, name):
     page = visit(name)
+    page.settle()
     assert page.response is not None and page.response.status == 200, f"{name}: {page.response}"
     assert page.blocked == [], f"{name}: asked outside servers (it must work offline)"
     assert page.bad_responses == [], f"{name}: failed requests"
     assert page.page_errors == [], f"{name}: uncaught JavaScript errors"
     assert page.console_errors == [], f"{name}: console errors"
+
+
+def test_the_site_has_a_favicon(visit, book):
+    # Without a <link rel="icon">, browsers ask for /favicon.ico, which is not there.
+    missing = [name for name in PAGES if not re.search(r'<link rel="icon" href="[^"]+"', (book / name).read_text())]
+    assert missing == [], "pages without a favicon link"
+    page = visit(PAGES[0])
+    icons = page.page.evaluate("""() => Promise.all([...document.querySelectorAll('link[rel~="icon"]')].map(
+        link => new Promise(done => {
+            const img = new Image();
+            img.onload = () => done({href: link.href, width: img.naturalWidth});
+            img.onerror = () => done({href: link.href, width: 0});
+            img.src = link.href;
+        })))""")
+    assert icons and all(icon["width"] > 0 for icon in icons), f"the favicon does not load: {icons}"
+
+
+# --- The theme: the table of contents opens and closes; one search box; icons. ---
+
+# Is each link of the table of contents to a chapter where the reader can see it?
+CHAPTER_LINKS_SHOWN = """() => [...document.querySelectorAll("nav.bd-docs-nav a.reference.internal")]
+    .filter(a => a.href.includes("/chapters/"))
+    .map(a => {
+        const box = a.getBoundingClientRect(), style = getComputedStyle(a);
+        return box.width > 0 && box.height > 0 && style.visibility === "visible"
+            && box.right > 0 && box.left < innerWidth;
+    })"""
+# Visible search fields and buttons (pydata-sphinx-theme 0.17 shows a second one, in a header band).
+SEARCH_BOXES_SHOWN = """() => [...document.querySelectorAll(".search-button-field, .search-button, form.bd-search")]
+    .filter(e => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility === "visible").length"""
+
+
+def chapter_links_become(page, shown: bool) -> list[bool]:
+    """Wait (up to 3 s: the sidebar slides) until every chapter link is shown, or hidden."""
+    want = "true" if shown else "false"
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"() => ({CHAPTER_LINKS_SHOWN})().every(s => s === {want})", timeout=3000)
+    return page.evaluate(CHAPTER_LINKS_SHOWN)
+
+
+def click_primary_toggle(page, where: str):
+    """Click the one visible ☰ "toggle primary sidebar" button."""
+    toggles = page.locator(".primary-toggle")
+    shown = [toggles.nth(i) for i in range(toggles.count()) if toggles.nth(i).is_visible()]
+    assert len(shown) == 1, f"{where}: {len(shown)} visible sidebar toggles, of {toggles.count()}"
+    shown[0].click()
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("name", PAGES)
+def test_the_toggle_opens_and_closes_the_table_of_contents(visit, name, width):
+    where = f"{name} at {width} px"
+    opened = visit(name, width=width)
+    page = opened.page
+    links = page.evaluate(CHAPTER_LINKS_SHOWN)
+    assert links, f"{where}: no chapter in the table of contents"
+    if width == DESKTOP:
+        # The table of contents is shown beside the page; the button hides it and shows it again.
+        assert all(links), f"{where}: the table of contents is not shown to begin with"
+        click_primary_toggle(page, where)
+        assert not any(chapter_links_become(page, shown=False)), f"{where}: the toggle did not hide it"
+        click_primary_toggle(page, where)
+        assert all(chapter_links_become(page, shown=True)), f"{where}: the toggle did not show it again"
+    else:
+        # Hidden to begin with; the button slides it over the page, and a tap beside it closes it.
+        assert not any(links), f"{where}: the table of contents covers the page to begin with"
+        for attempt in ("first", "second"):
+            click_primary_toggle(page, where)
+            assert all(chapter_links_become(page, shown=True)), f"{where}: the toggle did not open it ({attempt} time)"
+            page.mouse.click(width - 5, 400)  # on the dimmed page, beside the sidebar
+            assert not any(chapter_links_become(page, shown=False)), f"{where}: a tap beside it did not close it"
+    # One header, with one search box (not a second band with another one above it).
+    assert page.evaluate(SEARCH_BOXES_SHOWN) == 1, f"{where}: not exactly one search box"
+    assert opened.page_errors == [] and opened.console_errors == [], f"{where}: JavaScript errors"
+
+
+# Every icon the page shows, and the state of the icon fonts it draws them with.
+ICONS = """async () => {
+    await document.fonts.ready;
+    const shown = e => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility === "visible";
+    return {icons: [...document.querySelectorAll('i[class*="fa-"]')].filter(shown).map(i => ({
+                name: i.className.replace(/\\s+/g, " "), glyph: getComputedStyle(i, "::before").content,
+                family: getComputedStyle(i).fontFamily.replace(/["']/g, "")})),
+            fonts: [...document.fonts].filter(f => f.status === "loaded").map(f => f.family.replace(/["']/g, "")),
+            svg_icons: document.querySelectorAll("svg.svg-inline--fa").length};
+}"""
+
+
+def test_icons_are_drawn_by_the_theme_fonts_without_its_script(visit):
+    # The theme's 1.5 MB fontawesome.js is not loaded (_ext/theme_fixes.py): its
+    # stylesheet draws the same icons with Font Awesome's web fonts.
+    page = visit("chapters/01_learning_from_errors.html")
+    state = page.page.evaluate(ICONS)
+    scripts = [r.url for r in page.finished if r.resource_type == "script" and "fontawesome" in r.url.lower()]
+    assert scripts == [], "the page loads Font Awesome's script"
+    assert state["svg_icons"] == 0, "icons were turned into SVG: fontawesome.js ran"
+    assert len(state["icons"]) >= 5, f"too few icons shown (☰, launch, repository, download, ...): {state}"
+    undrawn = [icon for icon in state["icons"]
+               if icon["glyph"] in ("none", "normal", '""') or icon["family"] not in state["fonts"]]
+    assert undrawn == [], f"icons without a glyph, or whose font did not load (loaded: {state['fonts']})"
 
 
 IDS = re.compile(r"""\s(?:id|name)=["']([^"']+)["']""")
@@ -258,19 +390,93 @@ def test_internal_links_resolve(visit, server, name):
     assert hrefs, f"{name}: no links at all; is this the book's page?"
 
 
+# Load every image now, lazy ones (below the fold, or explorer frames) included.
+LOAD_ALL_IMAGES = """async () => {
+    for (const img of document.images) { img.loading = "eager"; }
+    await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
+}"""
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_image_loads_and_has_alt_text(visit, name):
     page = visit(name)
-    page.page.evaluate("""async () => {
-        for (const img of document.images) { img.loading = "eager"; }
-        await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
-    }""")
+    page.page.evaluate(LOAD_ALL_IMAGES)
     images = page.page.eval_on_selector_all("img", """imgs => imgs.map(img => ({
         src: img.getAttribute("src").slice(0, 80), alt: img.getAttribute("alt"),
         width: img.naturalWidth, complete: img.complete}))""")
     assert [i for i in images if not (i["complete"] and i["width"] > 0)] == [], f"{name}: images that did not load"
     assert [i for i in images if not (i["alt"] or "").strip()] == [], f"{name}: images without alt text"
 
+
+# --- Figures: sharp on 2x screens, readable on a phone --------------------------
+
+def local_file(url: str) -> Path:
+    """The built file behind an absolute address in a page (served, or opened from disk)."""
+    parts = urllib.parse.urlsplit(url)
+    path = urllib.parse.unquote(parts.path)
+    return Path(path) if parts.scheme == "file" else HTML / path.lstrip("/")
+
+
+def png_image(src: str) -> Image.Image:
+    """The PNG an <img> shows: a file of the built book, or a data URI (as explorer frames once were)."""
+    if src.startswith("data:"):
+        return Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+    return Image.open(local_file(src))
+
+
+# Every figure on the page: the notebooks' outputs and the explorers' images, with, for an
+# explorer, every frame it can show in the same <img> (absolute addresses).
+FIGURES = """() => [...new Set(document.querySelectorAll(".cell_output img, .bp-explorer img"))].map(img => {
+    const table = img.closest(".bp-explorer")?.querySelector("script[type='application/json']");
+    return {src: img.src, alt: img.alt.slice(0, 50), shown: img.clientWidth, natural: img.naturalWidth,
+            frames: table ? JSON.parse(table.textContent).map(f => new URL(f.src, document.baseURI).href)
+                          : [img.src]};
+})"""
+
+
+def figure_name(src: str) -> str:
+    return "a data URI" if src.startswith("data:") else src.rsplit("/", 1)[-1]
+
+
+def figures_on(visit, name: str, width: int) -> list[dict]:
+    """Every figure of a page opened `width` CSS px wide, with all its images loaded."""
+    page = visit(name, width=width).page
+    page.evaluate(LOAD_ALL_IMAGES)
+    return page.evaluate(FIGURES)
+
+
+def small_text(src: str, shown_width: float) -> str | None:
+    """What is wrong with the smallest text of a figure shown `shown_width` CSS px wide, if anything."""
+    with png_image(src) as image:
+        if PNG_DPI_KEY not in image.text or PNG_FONT_KEY not in image.text:
+            return f"no {PNG_DPI_KEY}/{PNG_FONT_KEY} in the PNG (not drawn by bp.plotting)"
+        dpi, font_pt = float(image.text[PNG_DPI_KEY]), float(image.text[PNG_FONT_KEY])
+        text_px = font_pt / 72 * dpi * shown_width / image.width
+    return None if text_px >= MIN_TEXT_PX else f"smallest text {text_px:.1f} CSS px"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_figures_are_sharp_on_2x_screens(visit, name):
+    # At desktop width each figure must have at least two image pixels per CSS pixel.
+    blurry = [f"{figure_name(f['src'])} ({f['alt']}...): {f['natural']} px wide, shown at {f['shown']} CSS px"
+              for f in figures_on(visit, name, DESKTOP) if f["natural"] < SHARPNESS * f["shown"]]
+    assert blurry == [], f"{name}: figures with fewer than 2 pixels per CSS pixel at {DESKTOP} px"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_figure_text_is_readable_on_a_phone(visit, name):
+    # At phone width, no text in any figure (any frame of an explorer) under MIN_TEXT_PX CSS px.
+    small = []
+    for figure in figures_on(visit, name, PHONE):
+        problems = [p for p in (small_text(src, figure["shown"]) for src in figure["frames"]) if p]
+        if problems:  # one line per figure (an explorer's frames are alike)
+            frames = f" ({len(problems)} of its {len(figure['frames'])} frames)" if len(figure["frames"]) > 1 else ""
+            small.append(f"{figure_name(figure['src'])} ({figure['alt']}...){frames}, "
+                         f"shown {figure['shown']} CSS px wide: {problems[0]}")
+    assert small == [], f"{name}: figure text under {MIN_TEXT_PX:g} CSS px at {PHONE} px"
+
+
+# --- Maths -----------------------------------------------------------------------
 
 MATHS_STATE = """() => {
     const maths = [...document.querySelectorAll(".math")];
@@ -293,13 +499,49 @@ def test_maths_is_typeset(visit, book):
         assert not result["dollars"], f"{name}: raw $$ left in the text"
 
 
+MATHJAX_SCRIPT = re.compile(r"<script[^>]+src=\"([^\"]*mathjax[^\"]*)\"", flags=re.IGNORECASE)
+
+
+def test_mathjax_is_loaded_only_on_pages_with_maths(book):
+    # MathJax is 1.2 MB: a page without maths must not load it (Sphinx would give it
+    # to the root page too, whose table of contents holds pages with maths).
+    loads = {name: bool(MATHJAX_SCRIPT.search((book / name).read_text())) for name in PAGES}
+    has_maths = {name: 'class="math' in (book / name).read_text() for name in PAGES}
+    assert any(has_maths.values()) and not all(has_maths.values()), f"pages with maths: {has_maths}"
+    assert loads == has_maths, "pages that load MathJax (True) do not match the pages with maths"
+
+
+# Every display equation box at the phone's width: is its content wider than the box, and
+# does the box scroll sideways and show it (a gradient: the scroll shadows)?  The boxes are
+# the theme's div.math (clips what overflows) and MathJax's container inside it (scrolls).
+EQUATIONS = """() => [...document.querySelectorAll("div.math, div.math mjx-container[display='true']")].map(box => {
+    const style = getComputedStyle(box);
+    return {tex: box.closest("div.math").textContent.trim().slice(0, 50), tag: box.tagName.toLowerCase(),
+            wide: box.scrollWidth > box.clientWidth + 1, overflow: style.overflowX,
+            hint: style.backgroundImage.includes("gradient")};
+})"""
+
+
+def test_wide_equations_scroll_and_show_it_on_a_phone(visit, book):
+    with_display_maths = [name for name in PAGES if '<div class="math' in (book / name).read_text()]
+    assert with_display_maths, "no page has a display equation, but the chapters should"
+    wide = 0
+    for name in with_display_maths:
+        boxes = visit(name, width=PHONE).page.evaluate(EQUATIONS)
+        for box in boxes:
+            if box["wide"]:
+                wide += 1
+                assert box["overflow"] in ("auto", "scroll"), f"{name}: {box['tex']!r} is cut off ({box['tag']})"
+                assert box["hint"], f"{name}: {box['tex']!r} scrolls but nothing shows it ({box['tag']})"
+    assert wide, f"no display equation is wider than a {PHONE}-px phone: is this check still needed?"
+
+
 def test_the_site_ships_its_own_mathjax(book, mathjax):
     """With the npm copy installed, pages load MathJax from _static (offline), never from a CDN."""
     with_maths = [name for name in PAGES if 'class="math' in (book / name).read_text()]
     assert with_maths, "no page has maths, but the notation page should"
     for name in with_maths:
-        html = (book / name).read_text()
-        scripts = re.findall(r"<script[^>]+src=\"([^\"]*mathjax[^\"]*)\"", html, flags=re.IGNORECASE)
+        scripts = MATHJAX_SCRIPT.findall((book / name).read_text())
         assert scripts, f"{name}: no MathJax script"
         for src in scripts:
             assert not src.startswith(("http:", "https:", "//")), f"{name}: MathJax from outside: {src}"
@@ -312,7 +554,8 @@ def explorer_pages() -> list[str]:
 
 STATE = """root => {
     const img = root.querySelector("img");
-    return {src: img.src, alt: img.alt, key: img.dataset.frameKey, note: root.querySelector(".bp-note").textContent,
+    return {src: img.src, alt: img.alt, key: img.dataset.frameKey, loading: img.loading,
+            note: root.querySelector(".bp-note").textContent,
             frames: JSON.parse(root.querySelector("script[type='application/json']").textContent),
             controls: [...root.querySelectorAll("[data-bp-values]")].map(c => ({
                 id: c.id, name: c.dataset.bpName, tag: c.tagName, index: Number(c.value),
@@ -325,10 +568,19 @@ STATE = """root => {
 }"""
 
 
-def png_values(data_uri: str) -> dict:
+def png_values(src: str) -> dict:
     """The control values recorded in a frame's PNG when it was drawn."""
-    png = base64.b64decode(data_uri.split(",", 1)[1])
-    return json.loads(Image.open(io.BytesIO(png)).text[PNG_KEY])
+    with png_image(src) as image:
+        return json.loads(image.text[PNG_KEY])
+
+
+def check_web_note(note: str, where: str):
+    """The explorer's note is the web's: no cell to run here, but Binder and Colab."""
+    note = " ".join(note.split())
+    assert note.startswith("Static preview"), f"{where}: the note does not say it is a static preview: {note!r}"
+    for words in ("Binder", "Colab", "rocket button"):
+        assert words in note, f"{where}: the note does not mention {words!r}: {note!r}"
+    assert "cell" not in note, f"{where}: the note speaks of a cell, as in JupyterLab: {note!r}"
 
 
 def check_frame_matches_controls(state: dict, where: str):
@@ -336,7 +588,7 @@ def check_frame_matches_controls(state: dict, where: str):
     shown = {c["name"]: c["shown"] for c in state["controls"]}
     assert png_values(state["src"]) == shown, f"{where}: the image was drawn for other values than the controls show"
     assert json.loads(state["key"]) == shown, f"{where}: data-frame-key does not match the controls"
-    assert "Static preview" in state["note"], f"{where}: no 'run this page live' note"
+    check_web_note(state["note"], where)
     table_alt = {f["key"]: f["alt"] for f in state["frames"]}
     assert state["alt"].strip() and state["alt"] == table_alt[state["key"]], f"{where}: wrong alt text"
     for c in state["controls"]:
@@ -384,6 +636,82 @@ def test_explorers_follow_their_controls(visit, book, from_disk):
             assert frames > 1, f"{name} explorer {i + 1}: moving the controls never changed the image"
         # (console messages and outside requests are checked page by page above)
         assert page.page_errors == [], f"{name}: uncaught JavaScript errors"
+
+
+def test_explorer_frames_are_files_fetched_when_shown(visit, book):
+    # Frames as data URIs would all be downloaded with the page (megabytes): they must be
+    # files, and a first visit fetches at most the one frame each explorer shows.
+    for name in explorer_pages():
+        page = visit(name)
+        page.settle()
+        roots = page.page.locator(".bp-explorer")
+        shown_frames = set()
+        for i in range(roots.count()):
+            where = f"{name} explorer {i + 1}"
+            state = roots.nth(i).evaluate(STATE)
+            sources = [urllib.parse.urljoin(page.page.url, f["src"]) for f in state["frames"]]
+            inline = [src[:40] for src in sources + [state["src"]] if src.startswith("data:")]
+            assert inline == [], f"{where}: {len(inline)} frames are data URIs in the page, not files"
+            missing = [src for src in sources if not local_file(src).is_file()]
+            assert missing == [], f"{where}: frames whose file is missing"
+            assert state["loading"] == "lazy", f"{where}: the image is not loading='lazy'"
+            shown_frames.update(sources)
+        fetched = [r.url for r in page.finished if r.url in shown_frames]
+        assert len(fetched) <= roots.count(), f"{name}: a first visit fetched {len(fetched)} frames"
+
+
+# --- Weight: what a first visit downloads -----------------------------------------
+
+KINDS = {"document": "HTML", "stylesheet": "CSS", "script": "JS", "font": "fonts", "image": "images"}
+
+
+class WeightReport:
+    """A pytest plugin that prints every page's weight in the run's terminal summary."""
+
+    def __init__(self):
+        self.pages = {}  # page -> bytes downloaded, by kind of resource
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.pages:
+            terminalreporter.write_sep("-", f"first view at {DESKTOP} px: bytes downloaded "
+                                            f"(limit {MAX_FIRST_VIEW_BYTES:,})")
+            for line in weight_table(self.pages):
+                terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def weights(request) -> dict[str, dict[str, int]]:
+    report = WeightReport()
+    request.config.pluginmanager.register(report, "bp-page-weights")
+    return report.pages
+
+
+def weight_table(table: dict[str, dict[str, int]]) -> list[str]:
+    columns = [*KINDS.values(), "other"]
+    width = max(len(name) for name in table)
+    lines = [f"{'page':<{width}} {'total':>10} " + " ".join(f"{c:>9}" for c in columns)]
+    for name, kinds in sorted(table.items(), key=lambda item: -sum(item[1].values())):
+        by_column = collections.Counter({KINDS.get(kind, "other"): size for kind, size in kinds.items()})
+        lines.append(f"{name:<{width}} {sum(kinds.values()):>10,} " + " ".join(f"{by_column[c]:>9,}" for c in columns))
+    return lines
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_first_view_weighs_at_most_the_limit(visit, weights, name):
+    # Everything the browser downloads to show the page, from an empty cache, until
+    # MathJax has typeset it and nothing more is asked for (lazy images wait their turn).
+    page = visit(name)
+    weights[name] = page.downloaded()
+    total = sum(weights[name].values())
+    assert total <= MAX_FIRST_VIEW_BYTES, (
+        f"{name} downloads {total:,} bytes on a first view, over {MAX_FIRST_VIEW_BYTES:,}:\n"
+        + "\n".join(weight_table({name: weights[name]})))
+
+
+def test_no_source_maps_are_shipped(book):
+    # The theme's .map files (3.4 MB) serve only a developer's browser tools.
+    maps = [path.relative_to(book).as_posix() for path in book.rglob("*.map")]
+    assert maps == [], "source maps in the site"
 
 
 @pytest.mark.parametrize("name", PAGES)
