@@ -64,8 +64,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-import yaml
+from browser_support import missing_browser  # the `browser` fixture is in tests/conftest.py
 from PIL import Image
+from test_book_build import toc_entries
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -83,9 +84,6 @@ PNG_KEY = "bp-frame"  # the PNG text chunk in which bp.widgets records a frame's
 PNG_DPI_KEY, PNG_FONT_KEY = "bp-dpi", "bp-font-pt"
 MIN_TEXT_PX = 9.0     # the smallest figure text a reader can read on a phone, in CSS px
 SHARPNESS = 2 * 0.99  # image pixels per CSS pixel on a 2x screen, with 1% slack
-REQUIRE_BROWSER = os.environ.get("BP_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP, PHONE = 1280, 390  # viewport widths, CSS px
 # An outside URL of MathJax 3 (the CDN address Sphinx puts in the page) -> path in the npm package.
 MATHJAX_URL = re.compile(r"^https?://[^/]+/npm/mathjax@3[^/]*/es5/([^?#]+)")
@@ -93,15 +91,7 @@ MATHJAX_URL = re.compile(r"^https?://[^/]+/npm/mathjax@3[^/]*/es5/([^?#]+)")
 
 def toc_pages() -> list[str]:
     """The HTML files of the pages in _toc.yml, root first."""
-    def files(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield from ([value] if key in ("root", "file") else files(value))
-        elif isinstance(node, list):
-            for item in node:
-                yield from files(item)
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [re.sub(r"\.(ipynb|md)$", "", name) + ".html" for name in files(toc)]
+    return [re.sub(r"\.(ipynb|md)$", "", name) + ".html" for name in toc_entries()]
 
 
 PAGES = toc_pages()
@@ -129,12 +119,6 @@ def book() -> Path:
     return HTML
 
 
-def missing_browser(reason: str):
-    if REQUIRE_BROWSER:
-        pytest.fail(f"{reason} (BP_REQUIRE_BROWSER=1 makes the browser test required)")
-    pytest.skip(f"{reason}: browser test skipped (set BP_REQUIRE_BROWSER=1 to make this a failure)")
-
-
 @pytest.fixture(scope="session")
 def mathjax() -> Path:
     """MathJax 3 from npm (package.json); runs `npm ci` when it is not installed yet."""
@@ -143,23 +127,6 @@ def mathjax() -> Path:
             missing_browser("npm not found, so no local MathJax (run `npm ci` with Node.js)")
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
     return MATHJAX
-
-
-@pytest.fixture(scope="session")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_browser("Playwright for Python is not installed (pip install playwright)")
-    candidates = [os.environ.get("BP_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser")]
-    chromium = next((c for c in candidates if c and Path(c).exists()), None)
-    if chromium is None:
-        missing_browser("no Chromium found (apt-get install chromium, or set BP_CHROMIUM)")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -51,7 +51,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -62,12 +61,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
+from test_book_build import CONVENTION_NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRE_BROWSER = os.environ.get("BP_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERVER_START_TIMEOUT = 120  # s; JupyterLab takes a few seconds, more on a busy machine
 RENDER_TIMEOUT = 120_000  # ms, for one notebook to load and render
 
@@ -89,29 +85,11 @@ DIRECTIVE = re.compile(r"^ *(?:`{3,}|~{3,}|:{3,})\{([\w:-]+)\}(.*)$", re.MULTILI
 
 
 def toc_notebooks() -> list[str]:
-    """The notebooks in _toc.yml (read as tests/test_html.py does), then the chapter template."""
-    def files(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield from ([value] if key in ("root", "file") else files(value))
-        elif isinstance(node, list):
-            for item in node:
-                yield from files(item)
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    names = [re.sub(r"\.(ipynb|md)$", "", name) + ".ipynb" for name in files(toc)]
-    names = [name for name in names if (ROOT / name).is_file()]
-    if (ROOT / "chapters" / "template.ipynb").is_file():
-        names.append("chapters/template.ipynb")
-    return names
+    """The notebooks in _toc.yml, then the chapter template, as paths from the repository's root."""
+    return [path.relative_to(ROOT).as_posix() for path in CONVENTION_NOTEBOOKS]
 
 
 NOTEBOOKS = toc_notebooks()
-
-
-def missing_browser(reason: str):
-    if REQUIRE_BROWSER:
-        pytest.fail(f"{reason} (BP_REQUIRE_BROWSER=1 makes the browser test required)")
-    pytest.skip(f"{reason}: JupyterLab browser test skipped (set BP_REQUIRE_BROWSER=1 to make this a failure)")
 
 
 def free_port() -> int:
@@ -121,19 +99,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> str:
-    if importlib.util.find_spec("playwright") is None:
-        missing_browser("Playwright for Python is not installed (pip install playwright)")
-    candidates = [os.environ.get("BP_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser")]
-    found = next((c for c in candidates if c and Path(c).exists()), None)
-    if found is None:
-        missing_browser("no Chromium found (apt-get install chromium, or set BP_CHROMIUM)")
-    return found
-
-
-@pytest.fixture(scope="session")
-def lab(chromium, tmp_path_factory):
+def lab(browser, tmp_path_factory):
+    # (`browser`, from tests/conftest.py, first: without Chromium the test skips before starting a server)
     """One JupyterLab server on the repository, with private settings; yields (base URL, token)."""
     for module, pin in [("jupyterlab", "requirements-dev.txt"), ("jupyterlab_myst", "requirements.txt")]:
         if importlib.util.find_spec(module) is None:
@@ -198,14 +165,11 @@ def lab(chromium, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def page(chromium, lab):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser, lab):
+    """One page in the session's Chromium (tests/conftest.py), for every notebook."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 # --- Reading the notebook files ----------------------------------------------------------------
