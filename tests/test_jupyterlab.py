@@ -18,7 +18,8 @@ cell, and checks, for each notebook:
   (Rumelhart1986);
 * every formula typesets (KaTeX errors, e.g. an undefined macro, are shown
   as raw LaTeX);
-* exercises, algorithms and admonitions render as boxes; every solution is
+* exercises, algorithms and admonitions render as boxes; every hint and
+  "Going deeper" box is folded; every solution is
   folded, its text and the check cell after it hidden until clicked, as in the
   HTML book (a solution gated across cells, ``solution-start``, cannot fold
   there and is refused);
@@ -293,7 +294,11 @@ EXTRACT = r"""() => {
         return {index, markdown: true, rendered: true, text: clone.textContent, codes,
                 unresolved: notFound('Cross Reference Not Found'), citations: notFound('Citation Not Found'),
                 mathErrors, exerciseBoxes,
-                admonitions: [...myst.querySelectorAll('.myst-admonition')].map(boxTitle),
+                admonitions: [...myst.querySelectorAll('.myst-admonition')].map(box => {
+                    const body = box.querySelector('.myst-admonition-body');
+                    return {title: boxTitle(box), tag: box.tagName.toLowerCase(), open: !!box.open,
+                            bodyVisible: visible(body)};
+                }),
                 proofs: [...myst.querySelectorAll('.myst-proof')].map(boxTitle),
                 links: [...myst.querySelectorAll('a[href]')].map(a => ({href: a.href, text: text(a)}))};
     });
@@ -511,6 +516,51 @@ def test_solutions_are_folded(rendered, name):
                         "JupyterLab; write a {solution} dropdown, then the check cell tagged hide-cell "
                         "with jupyter.source_hidden and outputs_hidden (see chapters/template.ipynb)")
     fail_with(name, "solutions not folded in JupyterLab", problems)
+
+
+def dropdown_admonitions(markdown: str) -> list[str]:
+    """Titles of the admonitions a markdown cell folds (:class: dropdown): hints and "Going
+    deeper" boxes. A {hint} is titled "Hint"."""
+    titles, lines = [], markdown.splitlines()
+    for k, line in enumerate(lines):
+        match = re.match(r"^\s*(?:`{3,}|:{3,})\{(admonition|hint)\}\s*(.*)$", line)
+        if not match:
+            continue
+        options = []
+        for following in lines[k + 1:]:
+            if not re.match(r"^\s*:[\w-]+:", following):
+                break
+            options.append(following)
+        if any(re.match(r"^\s*:class:.*\bdropdown\b", option) for option in options):
+            titles.append(match.group(2).strip() if match.group(1) == "admonition" else "Hint")
+    return titles
+
+
+def test_dropdown_admonitions_are_read_from_the_source():
+    source = ("```{hint}\n:class: dropdown\n\nA nudge.\n```\n\n"
+              "```{admonition} Going deeper: why\n:class: dropdown\n\nHessians.\n```\n\n"
+              "```{admonition} New terms in this chapter\nTerms.\n```\n")
+    assert dropdown_admonitions(source) == ["Hint", "Going deeper: why"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_hints_and_going_deeper_boxes_are_folded(rendered, name):
+    """Hints and "Going deeper" boxes are folded, as in the HTML book: their bodies hidden until clicked."""
+    view = rendered(name)
+    cells = notebook_json(name)["cells"]
+    problems = []
+    for cell in view.cells:
+        if not cell.get("rendered"):
+            continue
+        index = cell["index"]
+        for title in dropdown_admonitions(cell_source(cells[index])):
+            shown = [box for box in cell["admonitions"] if box["title"] == title]
+            if not shown:
+                problems.append(f"cell {index}: the folded box {title!r} is not shown as a box "
+                                f"(boxes: {[box['title'] for box in cell['admonitions']]})")
+            elif any(box["tag"] != "details" or box["open"] or box["bodyVisible"] for box in shown):
+                problems.append(f"cell {index}: {title!r} is not folded before any click: {shown}")
+    fail_with(name, "hints or Going deeper boxes not folded in JupyterLab", problems)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
