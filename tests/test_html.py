@@ -685,3 +685,35 @@ def test_no_source_maps_are_shipped(book):
 def test_page_size_is_bounded(book, name):
     size = (book / name).stat().st_size
     assert size <= MAX_PAGE_BYTES, f"{name} is {size / 1e6:.1f} MB, over {MAX_PAGE_BYTES / 1e6:.0f} MB"
+
+
+# Every folded box of the page's content: hints, "Going deeper" boxes and solutions
+# (admonitions with :class: dropdown, which sphinx-togglebutton folds).
+FOLDED_BOXES = """() => [...document.querySelectorAll('main .admonition.dropdown')].map((box, k) => {
+    box.dataset.bpFold = String(k);
+    const body = [...box.children].filter(c => !c.classList.contains('admonition-title'));
+    return {key: String(k), title: (box.querySelector('.admonition-title') || box).textContent.trim().slice(0, 60),
+            // sphinx-togglebutton folds with visibility: hidden and height 0, not display: none.
+            bodyShown: body.some(c => c.checkVisibility({visibilityProperty: true})
+                                      && c.getBoundingClientRect().height > 0)};
+})"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_hints_deeper_boxes_and_solutions_are_folded_until_clicked(visit, name):
+    page = visit(name).page
+    boxes = page.evaluate(FOLDED_BOXES)
+    problems = [f"{box['title']!r} is open before any click" for box in boxes if box["bodyShown"]]
+    for box in boxes:
+        # Near the title's left end: a solution's title ends in a link to its exercise.
+        page.locator(f'main [data-bp-fold="{box["key"]}"] .admonition-title').first.click(position={"x": 12, "y": 8})
+    page.wait_for_timeout(400)  # the unfolding is a 0.3 s transition
+    problems += [f"{box['title']!r} does not open when its title is clicked"
+                 for box in page.evaluate(FOLDED_BOXES) if not box["bodyShown"]]
+    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_book_checks_are_not_on_the_page(book, name):
+    # Cells that only keep the text true ("# Book check: ...") are tagged remove-cell.
+    assert "# Book check" not in (book / name).read_text(), f"{name} shows a book-maintenance check"
