@@ -536,6 +536,11 @@ def dropdown_admonitions(markdown: str) -> list[str]:
     return titles
 
 
+def plain_quotes(text: str) -> str:
+    """jupyterlab-myst prints ' and " as typographic quotes."""
+    return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+
+
 def test_dropdown_admonitions_are_read_from_the_source():
     source = ("```{hint}\n:class: dropdown\n\nA nudge.\n```\n\n"
               "```{admonition} Going deeper: why\n:class: dropdown\n\nHessians.\n```\n\n"
@@ -554,7 +559,7 @@ def test_hints_and_going_deeper_boxes_are_folded(rendered, name):
             continue
         index = cell["index"]
         for title in dropdown_admonitions(cell_source(cells[index])):
-            shown = [box for box in cell["admonitions"] if box["title"] == title]
+            shown = [box for box in cell["admonitions"] if plain_quotes(box["title"]) == title]
             if not shown:
                 problems.append(f"cell {index}: the folded box {title!r} is not shown as a box "
                                 f"(boxes: {[box['title'] for box in cell['admonitions']]})")
