@@ -308,12 +308,20 @@ def test_the_template_has_one_of_each_pattern():
 INLINE_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
 
 
+BP_NAMES = {name: getattr(bp, name) for name in dir(bp) if not name.startswith("_")}
+
+
 def prose_calls(text: str) -> list[str]:
-    """Inline code spans that call something in bp: `bp.Linear(2, 3, rng=rng)`."""
+    """Inline code spans that call something in bp: `bp.Linear(2, 3, rng=rng)`, or `Linear(2, 3)`
+    written without the package's name."""
     spans = []
     outside = re.sub(r"(?ms)^ *(`{3,}|~{3,}).*?^ *\1 *$", "", text)  # drop fenced blocks
     for span in INLINE_CODE.findall(outside):
-        if re.match(r"^bp\.[\w.]+\(.*\)$", span.strip()) and "..." not in span:
+        match = re.match(r"^(\w+)[\w.]*\(.*\)$", span.strip())
+        # `fit()` and `Value.graph()` name a function, as prose often does; only calls with
+        # arguments are code to run.
+        if (match and (match.group(1) == "bp" or match.group(1) in BP_NAMES) and "..." not in span
+                and not span.strip().endswith("()")):
             spans.append(span.strip())
     return spans
 
@@ -322,7 +330,7 @@ def call_problem(span: str) -> str | None:
     """Evaluate a quoted call with the names a chapter has usually defined by then; a name the
     namespace lacks means the span is a pattern, not runnable code, and is skipped."""
     rng = np.random.default_rng(0)
-    names = {"bp": bp, "np": np, "rng": rng, "D": 2, "K": 3, "N": 4, "B": 2,
+    names = {**BP_NAMES, "bp": bp, "np": np, "rng": rng, "D": 2, "K": 3, "N": 4, "B": 2,
              "X": rng.normal(size=(4, 2)), "y": rng.normal(size=(4, 1))}
     try:
         eval(compile(span, "<prose>", "eval"), names)  # noqa: S307 - the book's own prose
@@ -342,5 +350,7 @@ def test_bp_calls_quoted_in_prose_run_as_quoted(path):
 
 def test_a_call_without_its_rng_is_caught():
     assert prose_calls("exactly what `bp.Linear(D, K)` computes") == ["bp.Linear(D, K)"]
+    assert prose_calls("a `Linear(1, 1)` layer, `print(x)` and `fit()`") == ["Linear(1, 1)"]
+    assert call_problem("Linear(1, 1)").startswith("`Linear(1, 1)` raises TypeError")
     assert call_problem("bp.Linear(D, K)").startswith("`bp.Linear(D, K)` raises TypeError")
     assert call_problem("bp.Linear(D, K, rng=rng)") is None
