@@ -36,7 +36,7 @@ import bp
 GLOSSARY = ROOT / "glossary.md"
 CHAPTERS = [p for p in CONVENTION_NOTEBOOKS if p.parent.name == "chapters"]
 IDS = {p: p.relative_to(ROOT).as_posix() for p in CONVENTION_NOTEBOOKS}
-NEW_TERMS_TITLE = "New terms in this chapter"
+NEW_TERMS_TITLE = "New terms in this chapter"   # "... in this introduction" on the intro
 TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
 OPENING = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*)$")
 
@@ -104,7 +104,8 @@ def term_roles(text: str) -> list[str]:
 def new_terms_box(path: Path) -> tuple[int, dict] | None:
     for index, text in markdown_cells(path):
         for block in fenced_blocks(text):
-            if block["name"] == "admonition" and block["argument"] == NEW_TERMS_TITLE:
+            if block["name"] == "admonition" and block["argument"] in (
+                    NEW_TERMS_TITLE, NEW_TERMS_TITLE.replace("chapter", "introduction")):
                 return index, block
     return None
 
