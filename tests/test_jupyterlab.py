@@ -64,6 +64,7 @@ from pathlib import Path
 
 import pytest
 from test_book_build import CONVENTION_NOTEBOOKS
+from test_conventions import fenced_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_START_TIMEOUT = 120  # s; JupyterLab takes a few seconds, more on a busy machine
@@ -521,19 +522,9 @@ def test_solutions_are_folded(rendered, name):
 def dropdown_admonitions(markdown: str) -> list[str]:
     """Titles of the admonitions a markdown cell folds (:class: dropdown): hints and "Going
     deeper" boxes. A {hint} is titled "Hint"."""
-    titles, lines = [], markdown.splitlines()
-    for k, line in enumerate(lines):
-        match = re.match(r"^\s*(?:`{3,}|:{3,})\{(admonition|hint)\}\s*(.*)$", line)
-        if not match:
-            continue
-        options = []
-        for following in lines[k + 1:]:
-            if not re.match(r"^\s*:[\w-]+:", following):
-                break
-            options.append(following)
-        if any(re.match(r"^\s*:class:.*\bdropdown\b", option) for option in options):
-            titles.append(match.group(2).strip() if match.group(1) == "admonition" else "Hint")
-    return titles
+    return [block["argument"] if block["name"] == "admonition" else "Hint"
+            for block in fenced_blocks(markdown)
+            if block["name"] in ("admonition", "hint") and block["options"].get("class") == "dropdown"]
 
 
 def plain_quotes(text: str) -> str:
