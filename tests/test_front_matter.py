@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from test_conventions import glossary_terms, term_roles
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -25,7 +26,6 @@ GLOSSARY = (ROOT / "glossary.md").read_text()
 BIB = (ROOT / "references.bib").read_text()
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")             # [text](target)
-TERM = re.compile(r"\{term\}`([^`]+)`")                     # {term}`x` or {term}`text <x>`
 CITE = re.compile(r"\{cite:[tp]\}`([^`]+)`")
 COMING_NEXT = "**Coming next"                               # starts the line of planned parts
 
@@ -54,23 +54,6 @@ def intro_cell(heading: str, nb=INTRO) -> str:
     cells = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith(heading)]
     assert len(cells) == 1, f"the intro should have exactly one cell starting {heading!r}"
     return cells[0]
-
-
-def glossary_terms(text: str = GLOSSARY) -> list[str]:
-    """Every term of the glossary block, in file order (a term line is not indented)."""
-    block = re.search(r"^```\{glossary\}\n(.*?)^```", text, re.S | re.M)
-    assert block, "glossary.md has no {glossary} block"
-    return [line.strip() for line in block[1].splitlines()
-            if line.strip() and not line.startswith((" ", "\t", ":"))]
-
-
-def term_targets(text: str) -> list[str]:
-    """The glossary term each {term} role points to."""
-    out = []
-    for inner in TERM.findall(text):
-        explicit = re.fullmatch(r"(.*?)\s*<([^>]+)>", inner, re.S)
-        out.append(" ".join((explicit[2] if explicit else inner).split()))
-    return out
 
 
 TITLES = {entry: notebook_title(ROOT / f"{entry}.ipynb") for entry in toc_chapters(TOC)}
@@ -221,8 +204,8 @@ def test_intro_new_terms_box_lists_the_terms_it_links():
     box = [i for i, s in enumerate(sources) if s.startswith("```{admonition} New terms")]
     assert len(box) == 1, "the intro needs one New terms box"
     assert sources[box[0] - 1].startswith("## What you will learn"), "the box follows 'What you will learn'"
-    listed = term_targets(sources[box[0]])
-    body = term_targets("\n".join(s for i, s in enumerate(sources) if i != box[0]))
+    listed = term_roles(sources[box[0]])
+    body = term_roles("\n".join(s for i, s in enumerate(sources) if i != box[0]))
     first_uses = list(dict.fromkeys(t.lower() for t in body))
     assert [t.lower() for t in listed] == first_uses, "the box lists the page's terms in order of first use"
     assert "[glossary](glossary.md)" in sources[box[0]]
@@ -249,18 +232,16 @@ def test_bibliography_keys_are_unique():
 
 # --- Glossary and notation ---------------------------------------------------------
 
-def test_glossary_is_sorted_and_has_no_duplicate_term():
+def test_glossary_is_sorted():
+    # No duplicate term: tests/test_conventions.py::test_glossary_defines_each_term_once.
     assert ":sorted:" in GLOSSARY
-    terms = [t.lower() for t in glossary_terms()]
-    assert terms, "the glossary is empty"
-    assert len(terms) == len(set(terms)), sorted({t for t in terms if terms.count(t) > 1})
 
 
 def test_duplicate_check_can_fail():
     doubled = GLOSSARY.replace("\n```\n", "\nepoch\n  Once more.\n```\n") if "epoch" in glossary_terms() else None
     if doubled is None:
         pytest.skip("no 'epoch' entry to double")
-    terms = [t.lower() for t in glossary_terms(doubled)]
+    terms = glossary_terms(doubled)
     assert len(terms) > len(set(terms))
 
 
@@ -274,8 +255,8 @@ def test_every_glossary_entry_has_a_definition():
 @pytest.mark.parametrize("name, text", [("intro", "\n".join(c.source for c in INTRO.cells)),
                                         ("notation", NOTATION), ("glossary", GLOSSARY)])
 def test_front_matter_terms_exist_in_the_glossary(name, text):
-    terms = {t.lower() for t in glossary_terms()}
-    missing = sorted({t for t in term_targets(text) if t.lower() not in terms})
+    terms = set(glossary_terms())
+    missing = sorted({t for t in term_roles(text) if t not in terms})
     assert not missing, f"{name} links terms the glossary lacks: {missing}"
 
 
