@@ -40,7 +40,7 @@ from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .naive import naive_gradients
 from .optim import Adam, GradientDescent, Momentum, Optimizer
 from .scalar import Value
-from .training import DivergenceError, History, batches, fit, loss_and_gradients
+from .training import DivergenceError, History, batches, fit, loss_and_gradients, predict, probabilities
 
 __version__ = "0.1.0"
 
@@ -48,7 +48,7 @@ __all__ = [
     "Parameter", "Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Identity", "Sequential",
     "Loss", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
     "Optimizer", "GradientDescent", "Momentum", "Adam",
-    "batches", "fit", "loss_and_gradients", "History", "DivergenceError",
+    "batches", "fit", "loss_and_gradients", "History", "DivergenceError", "predict", "probabilities",
     "numerical_gradient", "relative_error", "check_gradients",
     "naive_gradients", "Value",
     "make_line", "make_blobs", "make_moons", "make_spirals", "make_xor",

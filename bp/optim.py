@@ -8,7 +8,9 @@ one equation per line, as in the papers, and updates arrays in place.
 import numpy as np
 
 from ._checks import check_fraction, check_positive
-from .layers import Parameter
+from .layers import Layer, Parameter
+
+FIX = "pass the list of the model's parameters: model.parameters(), with the parentheses"
 
 
 class Optimizer:
@@ -24,12 +26,7 @@ class Optimizer:
     """
 
     def __init__(self, params, lr: float):
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("params must hold at least one Parameter, got none")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Parameter):
-                raise TypeError(f"params must hold Parameter objects, got {type(p).__name__} at position {i}")
+        self.params = checked_parameters(params)
         self.lr = lr
         self.t = 0                                     # number of steps taken
 
@@ -49,6 +46,35 @@ class Optimizer:
     def state_arrays(self) -> list:
         """The arrays of the optimizer's state (empty for plain gradient descent)."""
         return []
+
+
+def checked_parameters(params) -> list:
+    """Return ``params`` as a list of distinct ``Parameter`` objects, or raise naming the usual fix."""
+    if isinstance(params, Layer):
+        raise TypeError(f"params must be the model's parameters, got the model {type(params).__name__} itself: {FIX}")
+    if callable(params):
+        raise TypeError(f"params must be a list of Parameter objects, got a {type(params).__name__}, "
+                        f"not called: {FIX}")
+    if isinstance(params, Parameter):
+        raise TypeError(f"params must be a list of Parameter objects, got one Parameter: write [p], or {FIX}")
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"params must be a list of Parameter objects, got {type(params).__name__}: {FIX}") from None
+    if not params:
+        raise ValueError(f"params must hold at least one Parameter, got none (a model of activations only "
+                         f"has nothing to train)")
+    seen = set()
+    for i, p in enumerate(params):
+        if isinstance(p, Layer):
+            raise TypeError(f"params must hold Parameter objects, got the layer {p!r} at position {i}: {FIX}")
+        if not isinstance(p, Parameter):
+            raise TypeError(f"params must hold Parameter objects, got {type(p).__name__} at position {i}")
+        if id(p) in seen:
+            raise ValueError(f"params lists {p!r} twice (position {i}): each Parameter must appear once, "
+                             f"or it would be updated twice per step")
+        seen.add(id(p))
+    return params
 
 
 class GradientDescent(Optimizer):

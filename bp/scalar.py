@@ -10,10 +10,16 @@ back to the inputs and applies the chain rule along every edge::
 
 Gradient convention
 -------------------
-``backward`` first *resets* the ``.grad`` of every node in the graph to 0,
-then seeds the output with d(out)/d(out) = 1 and accumulates (``+=``) along
-the edges, so a node used twice (``a * a``) receives the sum of both paths,
-and calling ``backward`` twice gives the same gradients twice.
+``backward`` first *resets* the ``.grad`` of every node the output depends
+on to 0, then seeds the output with d(out)/d(out) = 1 and accumulates
+(``+=``) along the edges, so a node used twice (``a * a``) receives the sum
+of both paths, and calling ``backward`` twice gives the same gradients twice.
+
+A node the output does *not* depend on is not part of its graph, so
+``backward`` leaves its ``.grad`` alone: after ``f.backward()`` then
+``g.backward()``, an input that only ``f`` uses still shows ``df/dx``. To
+get the gradient of one output with respect to chosen inputs, with 0 for an
+input it does not use (a row of a Jacobian), use :func:`gradients`.
 """
 
 from __future__ import annotations
@@ -227,7 +233,8 @@ class Value:
     def backward(self) -> None:
         """Fill ``.grad`` of every node below with d(self)/d(node).
 
-        Resets all grads in the graph to 0, sets ``self.grad = 1``, then, in
+        Resets to 0 the grads of the nodes this output depends on (and only
+        those: see the module docstring), sets ``self.grad = 1``, then, in
         reverse topological order, adds ``local * node.grad`` to each parent.
         """
         for _ in self._backward_pass():
@@ -259,6 +266,50 @@ class Value:
         nodes = [GraphNode(i, n.label, n._op, n.data, n.grad) for i, n in enumerate(order)]
         edges = [GraphEdge(index[id(p)], index[id(n)]) for n in order for p in n._parents]
         return Graph(nodes, edges)
+
+
+def gradients(output: Value, inputs) -> list[float]:
+    """The derivatives of ``output`` with respect to each of ``inputs``: one row of a Jacobian.
+
+    Runs ``output.backward()``; an input that ``output`` does not depend on
+    gets 0.0, whatever an earlier ``backward()`` left in its ``.grad``, and
+    its ``.grad`` is set to 0.0 too. Call it once per output of one recorded
+    forward pass to get the Jacobian row by row.
+
+    Parameters
+    ----------
+    output : Value
+    inputs : sequence of Value
+
+    Returns
+    -------
+    list of float
+        ``d output / d inputs[i]`` for every ``i``.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` or an input is not a ``Value``.
+
+    Examples
+    --------
+    >>> x, y = Value(2.0), Value(3.0)
+    >>> f, g = x * x, y * 2
+    >>> gradients(f, [x, y]), gradients(g, [x, y])
+    ([4.0, 0.0], [0.0, 2.0])
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"output must be a Value, got {type(output).__name__}")
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"inputs must hold Value objects, got {type(x).__name__} at position {i}")
+    used = {id(node) for node in output.topological_order()}
+    output.backward()
+    for x in inputs:
+        if id(x) not in used:
+            x.grad = 0.0                               # not in output's graph: d output / dx = 0
+    return [x.grad for x in inputs]
 
 
 # ---- plain records returned by Value.graph() and Value.backward_steps() ----

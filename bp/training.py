@@ -20,15 +20,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import as_float_array, check_positive, check_rng
-from .losses import BinaryCrossEntropy, SoftmaxCrossEntropy
+from .layers import Layer, Linear, Sequential, Sigmoid, all_sublayers, transpose_hint
+from .losses import BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
+from .optim import Optimizer
 
 
 class DivergenceError(RuntimeError):
-    """Training produced a non-finite loss or gradient.
+    """Training diverged: the loss exploded, or a loss or gradient became NaN or infinite.
 
-    When ``fit`` raises it, the parameters and the optimizer's state have
-    been put back as they were before the last update, the last state in
-    which the loss and the gradient were finite.
+    ``fit`` raises it on either of two signs (see ``fit``'s ``divergence_factor``):
+
+    - a batch's loss or gradient is not finite (the update is not made);
+    - an epoch's mean training loss is more than ``divergence_factor`` times
+      its yardstick, the larger of the loss at the start of the call (on the
+      first batch) and the loss of the best constant prediction
+      (``loss.baseline_loss``). This catches losses that grow without ever
+      overflowing, such as the cross-entropies, which grow only linearly in
+      the logits.
+
+    Either way the parameters and the optimizer's state are put back as they
+    were at the start of the epoch with the lowest training loss (the start
+    of the call, if it happened in the first epoch), so nothing learned
+    before the divergence is lost.
 
     Attributes
     ----------
@@ -37,7 +50,8 @@ class DivergenceError(RuntimeError):
     lr : float
         The learning rate in use.
     history : History
-        The record of the epochs completed before it happened.
+        The record of the completed epochs, including, when the loss
+        exploded, the epoch whose loss tripped the rule.
     """
 
     def __init__(self, message: str, *, epoch: int, lr: float, history: "History"):
@@ -158,7 +172,8 @@ def _batch_rows(n, batch_size, rng):
 
 def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = None,
         rng: np.random.Generator | None = None, validation_data: tuple | None = None,
-        tol: float | None = None, patience: int = 5, callbacks=(), verbose: bool = False) -> History:
+        tol: float | None = None, patience: int = 5, callbacks=(), verbose: bool = False,
+        divergence_factor: float | None = 10.0) -> History:
     """Train ``model`` by gradient descent on the mean ``loss`` over ``(X, y)``.
 
     Each update is: forward pass on a batch, loss, backward pass, one
@@ -198,6 +213,17 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         returning True stops training.
     verbose : bool
         Print one line per epoch.
+    divergence_factor : float or None, default 10.0
+        The divergence rule: stop with ``DivergenceError`` when an epoch's
+        mean training loss exceeds ``divergence_factor`` times the larger of
+        (a) the loss of the first batch, at the parameters the call started
+        from, and (b) ``loss.baseline_loss(y)``, the loss of the best constant
+        prediction (the targets' variance for ``MSE``, the entropy of the
+        class frequencies for the cross-entropies). Gradient descent with a
+        workable learning rate keeps the loss near or below both, so a loss
+        ten times above them means the steps are too large. ``None`` turns the
+        rule off (to watch a divergence on purpose); a NaN or infinite loss or
+        gradient always stops training.
 
     Returns
     -------
@@ -208,10 +234,11 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
     ValueError, TypeError
         On bad input, before anything is changed.
     DivergenceError
-        If the loss or a gradient becomes NaN or infinite. Parameters and
-        optimizer state are restored to before the last update, and the
-        history of the completed epochs is attached to the error.
+        If training diverges (see ``divergence_factor``). Parameters and
+        optimizer state are restored to the start of the epoch with the
+        lowest training loss, and the history is attached to the error.
     """
+    _check_parts(model, loss, optimizer)
     params = model.parameters()
     if not {id(p) for p in params} <= {id(p) for p in optimizer.params}:
         raise ValueError("optimizer must be built on the model's parameters: Optimizer(model.parameters(), ...)")
@@ -223,6 +250,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
     if tol is not None and (not isinstance(tol, numbers.Real) or not tol >= 0 or not math.isfinite(tol)):
         raise ValueError(f"tol must be a non-negative finite number or None, got {tol!r}")
     check_positive(patience, "patience", integer=True)
+    check_positive(divergence_factor, "divergence_factor", allow_none=True)
     if validation_data is not None:
         if not (isinstance(validation_data, tuple) and len(validation_data) == 2):
             raise TypeError("validation_data must be a tuple (X_val, y_val)")
@@ -232,25 +260,41 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
             raise TypeError(f"callbacks must be callables, got {type(callback).__name__}")
 
     history = History()
-    checkpoint = _Checkpoint(params, optimizer)
+    best_start = _Snapshot(params, optimizer)          # start of the epoch with the lowest loss so far
+    epoch_start = _Snapshot(params, optimizer)         # start of the current epoch
+    lowest, yardstick = math.inf, None
     best, epochs_without_progress = math.inf, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
+        if epoch > 1:
+            epoch_start.save()
         with np.errstate(over="ignore", invalid="ignore"):      # overflow is caught as non-finite
-            loss_sum, norm_sum, n_updates, problem = _run_epoch(
-                model, loss, optimizer, params, X, target, batch_size, rng, checkpoint)
+            loss_sum, norm_sum, n_updates, first_loss, problem = _run_epoch(
+                model, loss, optimizer, params, X, target, batch_size, rng)
         if problem:
-            checkpoint.restore()
+            best_start.restore()
             raise DivergenceError(
                 f"training diverged in epoch {epoch} (update {n_updates + 1} of the epoch) with "
-                f"lr={optimizer.lr}: {problem}. Parameters were restored to the last state with a "
-                f"finite loss; the history of the {history.epochs} completed epoch(s) is in .history. "
-                f"Try a smaller learning rate.", epoch=epoch, lr=optimizer.lr, history=history)
+                f"lr={optimizer.lr}: {problem}. {_RESTORED} Try a smaller learning rate.",
+                epoch=epoch, lr=optimizer.lr, history=history)
         history.time.append(time.perf_counter() - start)
         history.loss.append(loss_sum / n)
         history.updates.append(n_updates)
         history.examples.append(n)
         history.grad_norm.append(norm_sum / n_updates)
+        if yardstick is None:
+            yardstick = max(first_loss, loss.baseline_loss(target))
+        if history.loss[-1] < lowest:
+            lowest = history.loss[-1]
+            best_start, epoch_start = epoch_start, best_start   # keep this epoch's start (no copy)
+        if divergence_factor is not None and history.loss[-1] > divergence_factor * yardstick > 0:
+            best_start.restore()
+            raise DivergenceError(
+                f"training diverged in epoch {epoch} with lr={optimizer.lr}: the epoch's mean training loss "
+                f"{history.loss[-1]:.4g} is more than divergence_factor={divergence_factor:g} times "
+                f"{yardstick:.4g}, the larger of the starting loss and the loss of the best constant "
+                f"prediction. {_RESTORED} Try a smaller learning rate.",
+                epoch=epoch, lr=optimizer.lr, history=history)
         if validation_data is not None:
             _evaluate(model, loss, *validation_data, history)
         if verbose:
@@ -269,36 +313,69 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
     return history
 
 
-def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng, checkpoint):
+_RESTORED = ("Parameters and optimizer state were restored to the start of the epoch with the lowest "
+             "training loss; the history is in .history.")
+
+
+def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng):
     """One pass over the data, one update per batch.
 
     Returns the sum of the batch losses weighted by batch size, the sum of the
-    gradient norms, the number of updates, and ``None`` or, if the loss or the
-    gradient stopped being finite, what happened (no update is made then).
+    gradient norms, the number of updates, the first batch's loss, and
+    ``None`` or, if the loss or the gradient stopped being finite, what
+    happened (no update is made then).
     """
-    loss_sum, norm_sum, n_updates = 0.0, 0.0, 0
+    loss_sum, norm_sum, n_updates, first_loss = 0.0, 0.0, 0, None
     for rows in _batch_rows(len(X), batch_size, rng):
         X_batch, y_batch = X[rows], target[rows]
         batch_loss = loss.forward(model.forward(X_batch), y_batch)       # forward pass and L
         model.backward_parameters(loss.backward())                       # backward pass: every .grad
         grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
         if not math.isfinite(batch_loss):
-            return loss_sum, norm_sum, n_updates, f"the loss became {batch_loss}"
+            return loss_sum, norm_sum, n_updates, first_loss, f"the loss became {batch_loss}"
         if not math.isfinite(grad_norm):
-            return loss_sum, norm_sum, n_updates, f"the gradient norm became {grad_norm}"
-        checkpoint.save()                              # this state has a finite loss and gradient
+            return loss_sum, norm_sum, n_updates, first_loss, f"the gradient norm became {grad_norm}"
+        if first_loss is None:
+            first_loss = batch_loss
         optimizer.step()
         loss_sum += batch_loss * len(X_batch)
         norm_sum += grad_norm
         n_updates += 1
-    return loss_sum, norm_sum, n_updates, None
+    return loss_sum, norm_sum, n_updates, first_loss, None
+
+
+def _check_parts(model, loss, optimizer):
+    """Raise naming the fix if model, loss or optimizer (None: not needed) is not what fit needs."""
+    parts = [(model, "model", Layer, "bp.Sequential(...)"), (loss, "loss", Loss, "bp.MSE()")]
+    if optimizer is not None:
+        parts.append((optimizer, "optimizer", Optimizer, "bp.GradientDescent(...)"))
+    for value, name, kind, example in parts:
+        if isinstance(value, type) and issubclass(value, kind):
+            raise TypeError(f"{name} must be a {kind.__name__} object, got the class {value.__name__} "
+                            f"itself: write {value.__name__}(...) with parentheses")
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} must be a {kind.__name__} object such as {example}, "
+                            f"got {type(value).__name__}")
+    last = model.layers[-1] if isinstance(model, Sequential) and model.layers else model
+    if isinstance(last, Sigmoid) and isinstance(loss, (BinaryCrossEntropy, SoftmaxCrossEntropy)):
+        raise ValueError(f"model ends with Sigmoid(), but {loss!r} takes logits and applies the "
+                         f"{'sigmoid' if isinstance(loss, BinaryCrossEntropy) else 'softmax'} itself: remove "
+                         f"the last Sigmoid(), and use bp.probabilities(model, loss, X) for probabilities")
+
+
+def _first_linear(model):
+    """The first ``Linear`` layer that the data meet in ``model``, or None if that is not clear."""
+    for layer in [model] + all_sublayers(model):
+        if isinstance(layer, Linear):
+            return layer
+        if layer.parameters() and not isinstance(layer, Sequential):
+            return None                                # a layer of another kind comes first
+    return None
 
 
 def _checked_data(model, loss, X, y, params, x_name, y_name):
     """Validate inputs and targets against the model and loss without changing any parameter."""
-    dtype = params[0].data.dtype if params else np.float64
-    X = as_float_array(X, x_name, ndim=2, dtype=dtype)
-    output = model.forward(X[:1])                      # raises if X does not fit the first layer
+    X, output = _checked_inputs(model, X, params, x_name)
     try:
         target = loss.prepare_target(y, output.shape[1])
     except (ValueError, TypeError) as error:
@@ -306,8 +383,77 @@ def _checked_data(model, loss, X, y, params, x_name, y_name):
     if len(target) != len(X):
         raise ValueError(f"{x_name} and {y_name} must have the same number of rows, got {len(X)} and {len(target)}")
     if target.dtype.kind == "f":
-        target = target.astype(dtype, copy=False)
+        target = target.astype(X.dtype, copy=False)
     return X, target
+
+
+def _checked_inputs(model, X, params, x_name):
+    """``X`` as a float array that fits the model, and the model's output for its first row."""
+    dtype = params[0].data.dtype if params else np.float64
+    X = as_float_array(X, x_name, ndim=2, dtype=dtype)
+    first = _first_linear(model)
+    if first is not None and X.shape[1] != first.n_in:
+        raise ValueError(f"{x_name} has shape {X.shape}, but the model's first layer {first!r} expects "
+                         f"{first.n_in} columns, shape (N, {first.n_in})" + transpose_hint(X.shape, first.n_in, x_name))
+    return X, model.forward(X[:1])                     # raises if X does not fit the model
+
+
+def predict(model, loss, X) -> np.ndarray:
+    """The trained model's predictions for ``X``, in the targets' own terms.
+
+    One line after training, ``bp.predict(model, loss, X_test)``: the forward
+    pass, then ``loss.predict``.
+
+    Parameters
+    ----------
+    model : Layer
+    loss : Loss
+        The loss the model was trained with; it says what the outputs mean.
+    X : ndarray, shape (N, D)
+
+    Returns
+    -------
+    ndarray
+        Class labels of shape ``(N,)`` for ``SoftmaxCrossEntropy`` (the largest
+        logit) and ``BinaryCrossEntropy`` (0/1, the logit's sign); the outputs
+        themselves, shape ``(N, K)``, for ``MSE``.
+
+    Examples
+    --------
+    >>> accuracy = np.mean(bp.predict(model, loss, X_test) == y_test)   # doctest: +SKIP
+    """
+    _check_parts(model, loss, None)
+    X, _ = _checked_inputs(model, X, model.parameters(), "X")
+    return loss.predict(model.forward(X))
+
+
+def probabilities(model, loss, X) -> np.ndarray:
+    """The trained classifier's class probabilities for ``X``.
+
+    Parameters
+    ----------
+    model : Layer
+    loss : SoftmaxCrossEntropy or BinaryCrossEntropy
+    X : ndarray, shape (N, D)
+
+    Returns
+    -------
+    ndarray
+        ``softmax`` of the logits, shape ``(N, K)``, each row summing to 1
+        (``SoftmaxCrossEntropy``); or ``sigmoid`` of the logit, shape
+        ``(N, 1)``, the probability of class 1 (``BinaryCrossEntropy``).
+
+    Raises
+    ------
+    TypeError
+        For ``MSE``, whose outputs are values, not probabilities.
+    """
+    _check_parts(model, loss, None)
+    if not isinstance(loss, (SoftmaxCrossEntropy, BinaryCrossEntropy)):
+        raise TypeError(f"probabilities needs a classification loss (SoftmaxCrossEntropy or "
+                        f"BinaryCrossEntropy), got {loss!r}, whose outputs are values: use bp.predict")
+    X, _ = _checked_inputs(model, X, model.parameters(), "X")
+    return loss.probabilities(model.forward(X))
 
 
 def _evaluate(model, loss, X, target, history):
@@ -332,8 +478,8 @@ def _epoch_line(epoch, epochs, history):
     return line + f"  updates {history.updates[-1]}  |g| {history.grad_norm[-1]:.3g}  {history.time[-1]:.3f}s"
 
 
-class _Checkpoint:
-    """Copies of the parameters and optimizer state, saved before each update, to undo a diverging one."""
+class _Snapshot:
+    """A copy of the parameters and the optimizer state, to go back to if training diverges."""
 
     def __init__(self, params, optimizer):
         self.optimizer = optimizer

@@ -31,7 +31,7 @@ NAN_X = np.full((8, 3), np.nan)
 CASES = [
     # (description, changes to the fit call, error type, message pattern)
     ("X columns do not fit the first layer", dict(X=np.zeros((8, 5))), ValueError,
-     r"Linear\(3 -> 4\) expects x of shape \(N, 3\), got \(1, 5\)"),
+     r"X has shape \(8, 5\), but the model's first layer Linear\(3 -> 4\) expects 3 columns, shape \(N, 3\)$"),
     ("X is 1-D", dict(X=np.zeros(8)), ValueError, r"X must be 2-D, got shape \(8,\)"),
     ("X holds NaN", dict(X=NAN_X), ValueError, r"X must hold finite numbers, got nan at index \(0, 0\)"),
     ("X holds inf", dict(X=np.where(np.eye(8, 3) > 0, np.inf, 0.0)), ValueError, r"X must hold finite numbers, got inf"),
@@ -40,7 +40,9 @@ CASES = [
     ("y is shorter than X", dict(y=np.array([0, 1, 0])), ValueError, r"X and y must have the same number of rows, got 8 and 3"),
     ("labels out of range", dict(y=np.array([0, 1, 2, 0, 1, 0, 1, 0])), ValueError, r"y: labels must lie in \[0, 1\] for 2 outputs, got labels from 0 to 2"),
     ("negative labels", dict(y=-np.ones(8, dtype=int)), ValueError, r"y: labels must lie in \[0, 1\]"),
-    ("float labels that are not integers", dict(y=np.full(8, 0.5)), TypeError, r"y: integer labels expected"),
+    ("float labels that are not integers", dict(y=np.full(8, 0.5)), ValueError,
+     r"y: target holds class labels that are not whole numbers, such as 0.5 at index 0: labels are the integers "
+     r"0 \.\. 1, shape \(N,\)"),
     ("one-hot with wrong width", dict(y=np.eye(3)[np.zeros(8, dtype=int)]), ValueError, r"y: one-hot target must have 2 columns, got shape \(8, 3\)"),
     ("y holds NaN", dict(y=np.full((8, 2), np.nan)), ValueError, r"y: target must hold finite numbers"),
     ("epochs is 0", dict(epochs=0), ValueError, r"epochs must be a positive finite int, got 0"),
@@ -51,7 +53,7 @@ CASES = [
     ("rng is a seed", dict(rng=42), TypeError, r"rng must be a numpy.random.Generator .*got 42 of type int"),
     ("tol is negative", dict(tol=-1.0), ValueError, r"tol must be a non-negative finite number or None, got -1.0"),
     ("validation data of the wrong width", dict(validation_data=(np.zeros((4, 2)), np.zeros(4, dtype=int))), ValueError,
-     r"Linear\(3 -> 4\) expects x of shape \(N, 3\), got \(1, 2\)"),
+     r"X_val has shape \(4, 2\), but the model's first layer Linear\(3 -> 4\) expects 3 columns"),
     ("validation labels out of range", dict(validation_data=(np.zeros((4, 3)), np.full(4, 7))), ValueError,
      r"y_val: labels must lie in \[0, 1\] for 2 outputs, got labels from 7 to 7"),
     ("callback is not callable", dict(callbacks=[3]), TypeError, r"callbacks must be callables, got int"),

@@ -109,40 +109,156 @@ def test_convergence_with_tol_stops_and_says_when():
     assert not history.converged and history.epochs == 200
 
 
-def test_divergence_raises_restores_parameters_and_keeps_history():
+def test_overflow_raises_restores_parameters_and_keeps_history():
     X, y = line_problem(20)
     X = 100 * X
     model = linear_model()
     optimizer = bp.Momentum(model.parameters(), lr=10.0, beta=0.5)
     with np.errstate(over="raise", invalid="raise", divide="raise"), pytest.raises(bp.DivergenceError) as info:
-        bp.fit(model, bp.MSE(), optimizer, X, y, epochs=500, batch_size=4)
+        bp.fit(model, bp.MSE(), optimizer, X, y, epochs=500, batch_size=4, divergence_factor=None)
     error = info.value
     assert f"in epoch {error.epoch}" in str(error) and "lr=10.0" in str(error)
-    assert error.history.epochs == error.epoch - 1
+    assert "the loss became inf" in str(error) or "the gradient norm became" in str(error)
+    assert error.history.epochs == error.epoch - 1     # the epoch that overflowed is not recorded
     params = [p.data for p in model.parameters()]
     assert all(np.isfinite(p).all() for p in params)
     assert all(np.isfinite(v).all() for v in optimizer.velocity)
-    # the restored state is the last good one: its loss is finite and training can go on from it
+    # the restored state is a good one: training can go on from it
     assert math.isfinite(bp.MSE()(model(X), y))
 
 
-def test_divergence_restores_exactly_the_state_before_the_last_update():
+def quadratic_run(lr, epochs, **options):
+    """Batch GD on a one-parameter quadratic: the loss above its minimum is multiplied by (1 - lr c)^2 each epoch."""
+    X = np.array([[-1.0], [1.0]])                      # centred inputs: c = 2 mean(x^2) = 2
+    y = np.array([-1.0, 1.0])
+    model = bp.Sequential(bp.Linear(1, 1, rng=np.random.default_rng(0)))
+    model[0].W.data[...], model[0].b.data[...] = 0.0, 0.0
+    optimizer = bp.GradientDescent(model.parameters(), lr=lr)
+    return model, optimizer, bp.fit(model, bp.MSE(), optimizer, X, y, epochs=epochs, **options)
+
+
+@pytest.mark.parametrize("factor", [3.0, 10.0, 1000.0])
+def test_divergence_rule_fires_at_the_first_epoch_over_the_factor_and_not_before(factor):
+    # c = 2 and lr = 1.1: the loss is multiplied by (1 - 2.2)^2 = 1.44 every epoch. The starting loss
+    # mean(y^2) and the baseline var(y) are both 1, so the yardstick is 1.
+    _, _, free = quadratic_run(1.1, 40, divergence_factor=None)
+    assert free.epochs == 40
+    np.testing.assert_allclose(np.array(free.loss[1:]) / np.array(free.loss[:-1]), 1.44)
+    expected = next(e for e, value in enumerate(free.loss, start=1) if value > factor * 1.0)
+    with pytest.raises(bp.DivergenceError) as info:
+        quadratic_run(1.1, 40, divergence_factor=factor)
+    error = info.value
+    assert error.epoch == expected
+    assert error.history.loss == free.loss[:expected]  # the tripping epoch is recorded
+    assert error.history.loss[-2] <= factor < error.history.loss[-1]
+    assert f"divergence_factor={factor:g}" in str(error) and "lr=1.1" in str(error)
+
+
+def test_divergence_restores_the_start_of_the_epoch_with_the_lowest_loss():
     X, y = line_problem(20)
-    X = 100 * X
-    saved = []
-
-    class Recorder(bp.GradientDescent):
-        def step(self):
-            saved.append([p.data.copy() for p in self.params])  # state the update starts from
-            super().step()
-
+    starts = []                                        # the state at the start of every epoch
     model = linear_model()
-    optimizer = Recorder(model.parameters(), lr=10.0)
-    with pytest.raises(bp.DivergenceError):
-        bp.fit(model, bp.MSE(), optimizer, X, y, epochs=500, batch_size=4)
-    for restored, expected in zip(model.parameters(), saved[-1]):
+    optimizer = bp.Momentum(model.parameters(), lr=0.5, beta=0.5)
+
+    def record(epoch, history):
+        starts.append(([p.data.copy() for p in model.parameters()], optimizer.velocity[0].copy(), optimizer.t))
+
+    starts.append(([p.data.copy() for p in model.parameters()], optimizer.velocity[0].copy(), optimizer.t))
+    bp.fit(model, bp.MSE(), optimizer, X, y, epochs=5, batch_size=5, callbacks=[record])  # some progress
+    optimizer.lr = 3.0                                 # then far too large
+    starts[:] = starts[-1:]
+    with pytest.raises(bp.DivergenceError) as info:
+        bp.fit(model, bp.MSE(), optimizer, X, y, epochs=100, batch_size=5, callbacks=[record])
+    losses = info.value.history.loss
+    best = int(np.argmin(losses))
+    params, velocity, t = starts[best]
+    for restored, expected in zip(model.parameters(), params):
         np.testing.assert_array_equal(restored.data, expected)
-    assert optimizer.t == len(saved) - 1
+    np.testing.assert_array_equal(optimizer.velocity[0], velocity)
+    assert optimizer.t == t
+
+
+def test_the_students_diverging_spirals_run_is_caught_in_the_first_epochs():
+    # review of Part I, B: lr = 50 (and 1e6) on spirals with softmax cross-entropy gave no error
+    X, y = bp.make_spirals(450, noise=0.1, rng=np.random.default_rng(0))
+    for lr, batch_size, within in [(50.0, None, 3), (50.0, 32, 1), (1e6, None, 2), (1e6, 32, 1)]:
+        model = bp.Sequential(bp.Linear(2, 32, rng=np.random.default_rng(1)), bp.Tanh(),
+                              bp.Linear(32, 3, rng=np.random.default_rng(2)))
+        start = [p.data.copy() for p in model.parameters()]
+        optimizer = bp.GradientDescent(model.parameters(), lr=lr)
+        with pytest.raises(bp.DivergenceError) as info:
+            bp.fit(model, bp.SoftmaxCrossEntropy(), optimizer, X, y, epochs=200, batch_size=batch_size,
+                   rng=np.random.default_rng(3))
+        assert info.value.epoch <= within, (lr, batch_size, info.value.epoch)
+        assert f"lr={lr}" in str(info.value) and "Try a smaller learning rate" in str(info.value)
+        if info.value.epoch == 1:                      # nothing was better than the start
+            for p, p0 in zip(model.parameters(), start):
+                np.testing.assert_array_equal(p.data, p0)
+
+
+@pytest.mark.parametrize("batch_size, lr", [(None, 1.0), (32, 1.0), (1, 0.1)])
+def test_workable_learning_rates_never_trip_the_rule(batch_size, lr):
+    X, y = bp.make_spirals(300, noise=0.1, rng=np.random.default_rng(0))
+    model = bp.Sequential(bp.Linear(2, 32, rng=np.random.default_rng(1)), bp.Tanh(),
+                          bp.Linear(32, 3, rng=np.random.default_rng(2)))
+    history = bp.fit(model, bp.SoftmaxCrossEntropy(), bp.GradientDescent(model.parameters(), lr=lr),
+                     X, y, epochs=60 if batch_size == 1 else 200, batch_size=batch_size,
+                     rng=np.random.default_rng(3))
+    assert history.loss[-1] < history.loss[0]
+
+
+def test_continuing_sgd_from_a_trained_model_does_not_trip_on_a_tiny_first_loss():
+    # SGD's first batch is one example, whose loss can be far below the epoch's mean
+    X, y = bp.make_blobs(200, centers=3, spread=0.8, rng=np.random.default_rng(0))
+    model = classifier()
+    loss = bp.SoftmaxCrossEntropy()
+    optimizer = bp.GradientDescent(model.parameters(), lr=0.05)
+    bp.fit(model, loss, optimizer, X, y, epochs=30, batch_size=8, rng=np.random.default_rng(1))
+    for seed in range(20):                             # one-epoch calls, as the chapters make
+        history = bp.fit(model, loss, optimizer, X, y, epochs=1, batch_size=1, rng=np.random.default_rng(seed))
+        assert history.epochs == 1
+
+
+def test_regression_far_from_the_targets_does_not_trip_the_rule():
+    # targets around 100 with spread 1: the start (mean(y^2) ~ 1e4) is far above the baseline var(y) ~ 1
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 1))
+    y = 100.0 + X[:, 0] + 0.1 * rng.normal(size=50)
+    model = linear_model()
+    history = bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=0.1), X, y, epochs=100)
+    assert history.loss[-1] < 1e-3 * history.loss[0]
+
+
+@pytest.mark.parametrize("value, error", [(0, ValueError), (-1.0, ValueError), (math.inf, ValueError),
+                                          ("10", TypeError)])
+def test_divergence_factor_is_checked(value, error):
+    X, y = line_problem(10)
+    model = linear_model()
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(error, match="divergence_factor"):
+        bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=0.1), X, y, epochs=1,
+               divergence_factor=value)
+    for p, p0 in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.data, p0)
+
+
+def test_baseline_loss_is_the_loss_of_the_best_constant_prediction():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=(30, 2))
+    mse = bp.MSE()
+    assert math.isclose(mse.baseline_loss(y), mse(np.tile(y.mean(axis=0), (30, 1)), y), rel_tol=1e-12)
+    labels = np.array([0, 0, 1, 2, 2, 2])
+    sce = bp.SoftmaxCrossEntropy()
+    frequencies = np.bincount(labels) / 6
+    assert math.isclose(sce.baseline_loss(labels), sce(np.tile(np.log(frequencies), (6, 1)), labels), rel_tol=1e-12)
+    rows = bp.one_hot(labels, 3)
+    assert math.isclose(sce.baseline_loss(rows), sce.baseline_loss(labels), rel_tol=1e-12)
+    target = np.array([[0.0], [1.0], [1.0], [1.0]])
+    bce = bp.BinaryCrossEntropy()
+    assert math.isclose(bce.baseline_loss(target), bce(np.full((4, 1), np.log(3.0)), target), rel_tol=1e-12)
+    # and no constant does better
+    for shift in [-0.3, 0.3]:
+        assert bce(np.full((4, 1), np.log(3.0) + shift), target) > bce.baseline_loss(target)
 
 
 def test_callbacks_see_each_epoch_and_can_stop():
