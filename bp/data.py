@@ -260,45 +260,85 @@ def train_test_split(X, y, *, test_fraction: float = 0.25,
     return X[train], X[test], y[train], y[test]
 
 
-def standardize(X, mean=None, std=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shift and scale each column to mean 0 and standard deviation 1.
+class Standardizer:
+    """Shift and scale each column to mean 0 and standard deviation 1, with statistics from training data.
 
-    Fit on the training data, ``X_train_s, mean, std = standardize(X_train)``,
-    then reuse those statistics, ``X_test_s, _, _ = standardize(X_test, mean, std)``.
+    Fit it on the training data only, then apply the *same* shift and scale
+    to every set, so that test data are measured on the training data's
+    scale (statistics taken from the test set would leak information about
+    it)::
 
-    Parameters
+        scaler = bp.Standardizer().fit(X_train)
+        X_train_s, X_test_s = scaler.transform(X_train), scaler.transform(X_test)
+
+    ``bp.standardize(X_train, X_test)`` does the same in one line.
+
+    Attributes
     ----------
-    X : array_like, shape (N, D)
-    mean, std : array_like, shape (D,), optional
-        Give both or neither; by default they are computed from X
-        (``std`` with ``ddof=0``). A given ``std`` must be positive.
-
-    Returns
-    -------
-    X_std : ndarray, shape (N, D)
-        ``(X - mean) / std``.
     mean, std : ndarray, shape (D,)
-        A constant column (all values equal) gets its value as mean and
-        std 1.0, so it becomes exactly 0 instead of 0/0.
+        The training columns' means and standard deviations (``ddof=0``),
+        None before ``fit``. A constant column (all values equal) gets its
+        value as mean and std 1.0, so it becomes exactly 0 instead of 0/0.
     """
-    X = as_array(X, "X", ndim=(2,)).astype(np.float64)
-    if (mean is None) != (std is None):
-        raise ValueError("standardize needs both mean and std, or neither; got only "
-                         + ("mean" if std is None else "std"))
-    if mean is None:
+
+    def __init__(self):
+        self.mean = self.std = None
+
+    def fit(self, X) -> "Standardizer":
+        """Learn each column's mean and standard deviation from ``X`` (N, D); return self."""
+        X = as_array(X, "X", ndim=(2,)).astype(np.float64)
         mean, std = X.mean(axis=0), X.std(axis=0)
         constant = X.min(axis=0) == X.max(axis=0)
         mean[constant], std[constant] = X[0, constant], 1.0
-    else:
-        mean = as_array(mean, "mean", ndim=(1,)).astype(np.float64)
-        std = as_array(std, "std", ndim=(1,)).astype(np.float64)
-        for name, stat in (("mean", mean), ("std", std)):
-            if stat.shape != (X.shape[1],):
-                raise ValueError(f"{name} must have shape ({X.shape[1]},) to match X {X.shape}, got {stat.shape}")
-        if np.any(std <= 0):
-            i = int(np.argmax(std <= 0))
-            raise ValueError(f"std must be positive, got {std[i]} at index {i}")
-    return (X - mean) / std, mean.copy(), std.copy()
+        self.mean, self.std = mean, std
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """``(X - mean) / std`` with the fitted statistics; ``X`` has shape (N, D) as in ``fit``."""
+        if self.mean is None:
+            raise ValueError("this Standardizer has not been fitted: call fit(X_train) first, "
+                             "scaler = bp.Standardizer().fit(X_train)")
+        X = as_array(X, "X", ndim=(2,)).astype(np.float64)
+        if X.shape[1] != len(self.mean):
+            raise ValueError(f"X must have {len(self.mean)} columns like the data the Standardizer was fitted "
+                             f"on, got shape {X.shape}")
+        return (X - self.mean) / self.std
+
+    def inverse_transform(self, X_std) -> np.ndarray:
+        """Undo ``transform``: ``X_std * std + mean`` (e.g. to read standardized predictions in the original units)."""
+        if self.mean is None:
+            raise ValueError("this Standardizer has not been fitted: call fit(X_train) first")
+        X_std = as_array(X_std, "X_std", ndim=(2,)).astype(np.float64)
+        if X_std.shape[1] != len(self.mean):
+            raise ValueError(f"X_std must have {len(self.mean)} columns, got shape {X_std.shape}")
+        return X_std * self.std + self.mean
+
+    def __repr__(self) -> str:
+        return "Standardizer()" if self.mean is None else f"Standardizer(fitted on {len(self.mean)} columns)"
+
+
+def standardize(X_train, *others):
+    """Standardize ``X_train`` with its own statistics, and ``others`` with the same ones.
+
+    ``X_train_s, X_test_s = bp.standardize(X_train, X_test)``; with one
+    argument, ``X_s = bp.standardize(X)``. To keep the statistics (for new
+    data later), use :class:`Standardizer`.
+
+    Parameters
+    ----------
+    X_train : array_like, shape (N, D)
+        The data whose column means and standard deviations are used.
+    *others : array_like, shape (M, D)
+        Validation or test sets, shifted and scaled like ``X_train``.
+
+    Returns
+    -------
+    ndarray, or a tuple of ndarrays (one per argument, in order)
+    """
+    scaler = Standardizer().fit(X_train)
+    if not others:
+        return scaler.transform(X_train)
+    return (scaler.transform(X_train),) + tuple(scaler.transform(X) for X in others)
 
 
 def accuracy(y_true, y_pred, *, threshold: float = 0.5) -> float:

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bp.data import (accuracy, make_blobs, make_line, make_moons, make_spirals, make_xor, one_hot,
-                     standardize, train_test_split)
+from bp.data import (Standardizer, accuracy, make_blobs, make_line, make_moons, make_spirals, make_xor,
+                     one_hot, standardize, train_test_split)
 
 GENERATORS = {  # name -> (call with rng, expected X columns, number of classes or None)
     "line": (lambda n, rng: make_line(n, slope=2.0, intercept=-1.0, noise=0.1, rng=rng), 1, None),
@@ -200,34 +200,40 @@ def test_standardize_gives_mean_zero_std_one_and_reuses_training_statistics():
     rng = np.random.default_rng(0)
     X_train = rng.normal([3.0, -2.0], [5.0, 0.1], size=(500, 2))
     X_test = rng.normal([3.0, -2.0], [5.0, 0.1], size=(50, 2))
-    Z, mean, std = standardize(X_train)
+    Z, Z_test = standardize(X_train, X_test)
     assert np.allclose(Z.mean(axis=0), 0.0, atol=1e-12) and np.allclose(Z.std(axis=0), 1.0)
-    Z_test, mean2, std2 = standardize(X_test, mean, std)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     assert np.array_equal(Z_test, (X_test - mean) / std)
-    assert np.array_equal(mean2, mean) and np.array_equal(std2, std)
     assert not np.allclose(Z_test.mean(axis=0), 0.0, atol=1e-12)  # test data kept training statistics
+    assert np.array_equal(standardize(X_train), Z)                  # one argument: one array
+    scaler = Standardizer().fit(X_train)
+    assert np.array_equal(scaler.transform(X_test), Z_test)
+    assert np.allclose(scaler.inverse_transform(Z_test), X_test, atol=1e-12)
+    assert np.array_equal(scaler.mean, mean) and np.array_equal(scaler.std, std)
 
 
 def test_standardize_by_hand_and_constant_columns_become_exact_zeros():
     # column 0: mean (1 + 3 + 5)/3 = 3, std sqrt((4 + 0 + 4)/3) = sqrt(8/3)
     # column 1: constant 0.1, whose computed mean is not exactly 0.1 in floats
     X = np.array([[1.0, 0.1], [3.0, 0.1], [5.0, 0.1]])
-    Z, mean, std = standardize(X)
+    scaler = Standardizer().fit(X)
+    Z = scaler.transform(X)
     assert np.allclose(Z[:, 0], np.array([-2.0, 0.0, 2.0]) / np.sqrt(8 / 3))
     assert np.array_equal(Z[:, 1], np.zeros(3))
-    assert (mean[1], std[1]) == (0.1, 1.0)
+    assert (scaler.mean[1], scaler.std[1]) == (0.1, 1.0)
 
 
-@pytest.mark.parametrize("args, message", [
-    ((np.ones((3, 2)), np.zeros(2), None), r"both mean and std, or neither; got only mean"),
-    ((np.ones((3, 2)), np.zeros(2), np.array([1.0, 0.0])), r"std must be positive, got 0.0 at index 1"),
-    ((np.ones((3, 2)), np.zeros(3), np.ones(3)), r"mean must have shape \(2,\) to match X \(3, 2\), got \(3,\)"),
-    ((np.array([[1.0, np.nan]]),), r"X must hold finite numbers, got nan at index \(0, 1\)"),
-    ((np.ones(3),), r"X must be 2-D, got shape \(3,\)"),
+@pytest.mark.parametrize("call, message", [
+    (lambda: Standardizer().transform(np.ones((3, 2))), r"has not been fitted: call fit\(X_train\) first"),
+    (lambda: Standardizer().fit(np.ones((3, 2))).transform(np.ones((3, 3))),
+     r"X must have 2 columns like the data the Standardizer was fitted on, got shape \(3, 3\)"),
+    (lambda: standardize(np.array([[1.0, np.nan]])), r"X must hold finite numbers, got nan at index \(0, 1\)"),
+    (lambda: standardize(np.ones(3)), r"X must be 2-D, got shape \(3,\)"),
+    (lambda: standardize(np.ones((3, 2)), np.ones((4, 1))), r"X must have 2 columns"),
 ])
-def test_standardize_bad_input(args, message):
+def test_standardize_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
-        standardize(*args)
+        call()
 
 
 # ---- accuracy ---------------------------------------------------------------------------

@@ -149,3 +149,59 @@ def test_backward_parameters_gives_the_same_gradients_without_the_input_gradient
     assert model.backward_parameters(loss.backward()) is None
     for g, p in zip(full, model.parameters()):
         np.testing.assert_array_equal(g, p.grad)
+
+
+def test_a_layer_used_twice_is_refused_at_once():
+    # Supporting it would need the gradients of both uses added up; bp's layers keep one input and
+    # overwrite .grad, so Sequential refuses instead (the gradient used to be off by a relative 0.6).
+    rng = np.random.default_rng(0)
+    shared = bp.Linear(2, 2, rng=rng)
+    with pytest.raises(ValueError, match=r"Linear\(2 -> 2\) appears twice \(at positions 0 and 2\).*weight tying"):
+        bp.Sequential(shared, bp.Tanh(), shared)
+    tanh = bp.Tanh()
+    with pytest.raises(ValueError, match=r"Tanh\(\) appears twice \(at positions 1 and 3\)"):
+        bp.Sequential(bp.Linear(2, 2, rng=rng), tanh, bp.Linear(2, 2, rng=rng), tanh)
+    block = bp.Sequential(bp.Linear(2, 2, rng=rng), bp.Tanh())
+    with pytest.raises(ValueError, match=r"appears twice"):
+        bp.Sequential(block, block)                    # a nested model used twice
+    with pytest.raises(ValueError, match=r"appears twice"):
+        bp.Sequential(shared, bp.Sequential(bp.Tanh(), shared))   # once outside, once inside
+    assert shared.x is None, "refused before any forward pass"
+
+
+def test_a_parameter_shared_by_two_layers_is_refused():
+    rng = np.random.default_rng(0)
+    first, second = bp.Linear(2, 2, rng=rng), bp.Linear(2, 2, rng=rng)
+    second.W = first.W                                 # tie the weights by hand
+    with pytest.raises(ValueError, match=r"the Parameter Parameter\('W'.*is used twice \(at positions 0 and 2\)"):
+        bp.Sequential(first, bp.Tanh(), second)
+
+
+def test_a_layer_may_be_reused_in_a_new_model_once_the_old_one_is_dropped():
+    rng = np.random.default_rng(0)
+    layer = bp.Linear(2, 3, rng=rng)
+    bp.Sequential(layer, bp.Tanh())
+    model = bp.Sequential(layer, bp.ReLU())            # one use per model is fine
+    assert model.parameters() == layer.parameters()
+
+
+def test_predict_and_probabilities_are_one_line_after_training():
+    X, y = bp.make_blobs(90, centers=3, spread=0.5, rng=np.random.default_rng(0))
+    model = bp.Sequential(bp.Linear(2, 8, rng=np.random.default_rng(1)), bp.Tanh(),
+                          bp.Linear(8, 3, rng=np.random.default_rng(2)))
+    loss = bp.SoftmaxCrossEntropy()
+    bp.fit(model, loss, bp.Adam(model.parameters(), lr=0.05), X, y, epochs=50)
+    labels, probs = bp.predict(model, loss, X), bp.probabilities(model, loss, X)
+    assert labels.shape == (90,) and probs.shape == (90, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-12)
+    assert np.array_equal(labels, np.argmax(probs, axis=1))
+    assert np.mean(labels == y) > 0.9
+    binary = bp.Sequential(bp.Linear(2, 1, rng=np.random.default_rng(3)))
+    bce = bp.BinaryCrossEntropy()
+    assert np.array_equal(bp.predict(binary, bce, X), (bp.probabilities(binary, bce, X)[:, 0] > 0.5).astype(int))
+    regression = bp.Sequential(bp.Linear(2, 2, rng=np.random.default_rng(4)))
+    np.testing.assert_array_equal(bp.predict(regression, bp.MSE(), X), regression(X))
+    with pytest.raises(TypeError, match=r"probabilities needs a classification loss.*got MSE\(\)"):
+        bp.probabilities(regression, bp.MSE(), X)
+    with pytest.raises(ValueError, match=r"X has shape \(2, 90\).*X\.T"):
+        bp.predict(model, loss, X.T)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bp.scalar import Value
+from bp.scalar import Value, gradients
 
 
 # ---- helpers -------------------------------------------------------------------------
@@ -272,3 +272,44 @@ def test_repr_is_concise():
     a = Value(2.5, label="w1")
     assert repr(a) == "Value(2.5, grad=0, label='w1')"
     assert repr(Value(-1.0)) == "Value(-1, grad=0)"
+
+
+def jacobian_exercise(x1, x2, x3):
+    """Chapter 3's exercise "Which mode for which shape?": h from R^3 to R^5."""
+    return [(x1 * x2).tanh(), (x2 * x3).tanh(), (x3 * x1).tanh(), x1 * x2 + x3, x1 * x2 * x3]
+
+
+def test_gradients_gives_jacobian_rows_from_one_forward_pass_with_no_stale_values():
+    point = [0.3, -0.7, 1.1]
+    inputs = [Value(a) for a in point]
+    outputs = jacobian_exercise(*inputs)               # one recorded forward pass
+    rows = [gradients(out, inputs) for out in outputs]
+    eps = 1e-6
+    for j in range(3):                                 # column j by centred differences
+        up, down = list(point), list(point)
+        up[j] += eps
+        down[j] -= eps
+        column = [(a.data - b.data) / (2 * eps)
+                  for a, b in zip(jacobian_exercise(*map(Value, up)), jacobian_exercise(*map(Value, down)))]
+        for i in range(5):
+            assert math.isclose(rows[i][j], column[i], rel_tol=1e-7, abs_tol=1e-9), (i, j)
+    # the entries that must be exactly 0: h1 does not use x3, h2 not x1, h3 not x2
+    assert rows[0][2] == rows[1][0] == rows[2][1] == 0.0
+    assert [x.grad for x in inputs] == rows[-1]       # the inputs' .grad hold the last row
+
+
+def test_plain_backward_leaves_the_stale_value_that_gradients_clears():
+    x1, x2, x3 = Value(0.3), Value(-0.7), Value(1.1)
+    h1, h2 = (x1 * x2).tanh(), (x2 * x3).tanh()
+    h1.backward()
+    h2.backward()
+    assert x1.grad != 0.0                              # left over from h1: h2 does not use x1
+    assert gradients(h2, [x1, x2, x3])[0] == 0.0 == x1.grad
+
+
+def test_gradients_rejects_what_is_not_a_value():
+    x = Value(1.0)
+    with pytest.raises(TypeError, match=r"output must be a Value, got float"):
+        gradients(1.0, [x])
+    with pytest.raises(TypeError, match=r"inputs must hold Value objects, got float at position 1"):
+        gradients(x * 2, [x, 2.0])
