@@ -275,9 +275,9 @@ class Standardizer:
 
     Attributes
     ----------
-    mean, std : ndarray, shape (D,)
+    mean, std : ndarray
         The training columns' means and standard deviations (``ddof=0``),
-        None before ``fit``. A constant column (all values equal) gets its
+        each of shape ``(D,)``; None before ``fit``. A constant column (all values equal) gets its
         value as mean and std 1.0, so it becomes exactly 0 instead of 0/0.
     """
 

@@ -166,10 +166,7 @@ class Linear(Layer):
         self.x = None                                  # the input of the last forward pass
 
     def forward(self, x):                              # A^(l-1) (N, n_in) -> Z^(l) (N, n_out)
-        x = np.asarray(x, dtype=self.W.data.dtype)
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(f"{self!r} expects x of shape (N, {self.n_in}), got {x.shape}"
-                             + transpose_hint(x.shape, self.n_in))
+        x = self.checked_input(x)                      # an (N, n_in) float array, or a clear error
         self.x = x                                     # kept for dL/dW
         z = x @ self.W.data                            # (N, n_in) @ (n_in, n_out) -> (N, n_out)
         z += self.b.data                               # + b, broadcast to every row
@@ -183,6 +180,14 @@ class Linear(Layer):
         check_upstream(self, dz, None if self.x is None else (len(self.x), self.n_out))
         self.W.grad = self.x.T @ dz                    # dL/dW = A^T delta: (n_in, N) @ (N, n_out) -> (n_in, n_out)
         self.b.grad = dz.sum(axis=0)                   # dL/db: b is added to every row, so its grads add up
+
+    def checked_input(self, x) -> np.ndarray:
+        """``x`` as an array of the layer's float type, if it has shape ``(N, n_in)``; else ValueError."""
+        x = np.asarray(x, dtype=self.W.data.dtype)
+        if x.ndim != 2 or x.shape[1] != self.n_in:
+            raise ValueError(f"{self!r} expects x of shape (N, {self.n_in}), got {x.shape}"
+                             + transpose_hint(x.shape, self.n_in))
+        return x
 
     def named_parameters(self):
         return [("W", self.W), ("b", self.b)]

@@ -70,10 +70,12 @@ class Loss:
         """
         raise NotImplementedError
 
-    def _no_forward_error(self) -> ValueError:
-        return ValueError(f"{self!r}.backward() was called before any forward pass: the loss differentiates "
-                          f"its last forward pass. Compute the loss first, loss(model(X), y), then "
-                          f"model.backward(loss.backward()).")
+    def check_forward_done(self, memory) -> None:
+        """Raise ValueError if ``memory``, what ``backward`` needs from the last forward pass, is missing."""
+        if memory is None:
+            raise ValueError(f"{self!r}.backward() was called before any forward pass: the loss differentiates "
+                             f"its last forward pass. Compute the loss first, loss(model(X), y), then "
+                             f"model.backward(loss.backward()).")
 
     @staticmethod
     def _check_rows(output, target):
@@ -118,8 +120,7 @@ class MSE(Loss):
         return float(np.sum(self.diff ** 2) / len(output))
 
     def backward(self):                                # dL/dY_hat (N, K)
-        if self.diff is None:
-            raise self._no_forward_error()
+        self.check_forward_done(self.diff)             # raises if no forward pass came first
         return 2.0 * self.diff / len(self.diff)
 
     def baseline_loss(self, target):
@@ -163,8 +164,7 @@ class BinaryCrossEntropy(Loss):
         return float(ell.sum() / len(z))
 
     def backward(self):                                # dL/dz (N, 1)
-        if self.z is None:
-            raise self._no_forward_error()
+        self.check_forward_done(self.z)                # raises if no forward pass came first
         return (sigmoid(self.z) - self.target) / len(self.z)
 
     def baseline_loss(self, target):
@@ -240,8 +240,7 @@ class SoftmaxCrossEntropy(Loss):
         return float((log_total - (target * shifted).sum(axis=1)).sum() / len(z))   # rows of Y sum to 1
 
     def backward(self):                                # dL/dZ = (P - Y) / N, shape (N, K)
-        if self.p is None:
-            raise self._no_forward_error()
+        self.check_forward_done(self.p)                # raises if no forward pass came first
         n = len(self.p)
         grad = self.p / n
         if self.labels.ndim == 1:
