@@ -221,6 +221,46 @@ def plot_contours(ax, f, xlim, ylim, *, levels: int = 20, resolution: int = 150,
     return contour
 
 
+def draw_matrix(ax, matrix, *, title: str = "", row_label: str = "example", decimals: int = 2):
+    """Draw a small matrix as a grid of cells with its numbers written in, rows as numpy prints them.
+
+    Cells are shaded by value on a diverging scale centred at 0 (orange
+    positive, purple negative, white 0) and every number is written in the
+    cell, so nothing is carried by colour alone.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    matrix : array_like, shape (R, C)
+        A 1-D array is drawn as one row.
+    title : str
+        Drawn above the grid, with the matrix's shape appended.
+    row_label : str
+        What a row is (rows are examples for activations and error signals);
+        ``""`` for no row labels.
+    decimals : int
+        Digits after the point; trailing zeros are dropped (``1.50`` shows as ``1.5``).
+    """
+    values = np.atleast_2d(np.asarray(matrix, dtype=float))
+    rows, columns = values.shape
+    scale = max(float(np.abs(values).max()), 1e-12)
+    ax.imshow(values, cmap="PuOr_r", vmin=-scale * 1.6, vmax=scale * 1.6, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+        ax.text(j, i, "0" if text in ("-0", "") else text, ha="center", va="center", fontsize=MIN_FONT_PT + 1)
+    ax.set_xticks(range(columns), [str(j + 1) for j in range(columns)] if columns > 1 else [""])
+    ax.set_yticks(range(rows), [f"{row_label} {i + 1}" for i in range(rows)] if row_label else [""] * rows)
+    ax.tick_params(length=0)
+    ax.set_xticks(np.arange(-0.5, columns), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="minor", length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title(f"{title}  {rows}x{columns}" if title else f"{rows}x{columns}", fontsize=MIN_FONT_PT + 1)
+    return ax
+
+
 def draw_graph(ax, graph, *, highlight=None, show_grad: bool = True, edge_labels=None,
                fmt: str = "{:.3g}", fontsize: float = MIN_FONT_PT, direction: str = "right",
                box_size: tuple | None = None):

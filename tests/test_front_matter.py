@@ -147,20 +147,24 @@ def test_checker_catches_a_listed_chapter_the_toc_does_not_hold():
     assert any("the TOC does not hold it" in p for p in problems), problems
 
 
+NEXT = len(CHAPTERS) + 1                               # the number of the first chapter not written yet
+
+
 def test_checker_catches_an_unlinked_chapter_named_as_available():
-    extra = "4. **Chapter 4: Backpropagation in layers.** Soon.\n\n"
+    extra = f"{NEXT}. **Chapter {NEXT}: Something new.** Soon.\n\n"
     problems = what_you_will_learn_problems(WHAT.replace(COMING_NEXT, extra + COMING_NEXT), CHAPTERS, TITLES)
     assert any("names no chapter file" in p for p in problems), problems
-    assert any("names Chapter 4" in p for p in problems), problems
+    assert any(f"names Chapter {NEXT}" in p for p in problems), problems
 
 
 def test_checker_catches_a_chapter_added_to_the_toc_only():
     toc = copy.deepcopy(TOC)
-    part = next(p for p in toc["parts"] if p.get("numbered"))
-    part["chapters"].append({"file": "chapters/04_layers"})
-    titles = dict(TITLES, **{"chapters/04_layers": "Backpropagation in layers"})
+    part = [p for p in toc["parts"] if p.get("numbered")][-1]     # the last written part
+    new = f"chapters/{NEXT:02d}_something_new"
+    part["chapters"].append({"file": new})
+    titles = dict(TITLES, **{new: "Something new"})
     problems = what_you_will_learn_problems(WHAT, toc_chapters(toc), titles)
-    assert problems == ["the TOC holds chapters/04_layers, which the list does not name"]
+    assert problems == [f"the TOC holds {new}, which the list does not name"]
 
 
 def test_checker_catches_a_renamed_chapter():
@@ -174,7 +178,9 @@ def test_checker_catches_a_planned_part_presented_as_written():
     assert "planned" not in doctored.partition(COMING_NEXT)[2].splitlines()[0]
     problems = what_you_will_learn_problems(doctored, CHAPTERS, TITLES)
     assert any("must say that its parts are planned" in p for p in problems), problems
-    linked = WHAT.replace("Part II,", "[Part II](chapters/04_layers.ipynb),")
+    planned_part = re.search(r"Part [IVX]+", WHAT.partition(COMING_NEXT)[2]).group(0)
+    linked = WHAT.replace(f"{planned_part},", f"[{planned_part}](chapters/{NEXT:02d}_something_new.ipynb),")
+    assert linked != WHAT
     assert any("links to a notebook" in p for p in what_you_will_learn_problems(linked, CHAPTERS, TITLES))
 
 

@@ -216,3 +216,13 @@ def test_down_layout_puts_the_output_in_the_bottom_row_and_every_arrow_points_do
 def test_unknown_direction_raises_naming_it(ax):
     with pytest.raises(ValueError, match="'up'"):
         draw_graph(ax, small_graph(), direction="up")
+
+
+def test_draw_matrix_writes_every_number_and_its_shape(ax):
+    from bp.plotting import MIN_FONT_PT, draw_matrix
+    draw_matrix(ax, [[1.0, -0.5, 2.25], [0.0, 1.5, -1.0]], title="dL/dW")
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["1", "-0.5", "2.25", "0", "1.5", "-1"]
+    assert ax.get_title() == "dL/dW  2x3"
+    assert min(t.get_fontsize() for t in ax.texts) >= MIN_FONT_PT
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["example 1", "example 2"]
