@@ -117,10 +117,14 @@ def loss_and_gradients(model, loss, X, y) -> float:
     X : ndarray, shape (N, D)
     y : ndarray
         Targets in any form ``loss`` accepts.
+
+    It does exactly what ``fit`` does for each batch: the backward pass stops
+    at the first layer's parameters and skips ``dL/dX``, which training never
+    uses (see ``Layer.backward_parameters``).
     """
     output = model.forward(X)                          # forward pass: A^(0) = X -> ... -> output
     value = loss(output, y)                            # L, the mean over the batch
-    model.backward(loss.backward())                    # backward pass, starting from delta^(L)
+    model.backward_parameters(loss.backward())         # backward pass, starting from delta^(L)
     return value
 
 
