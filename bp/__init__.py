@@ -67,7 +67,7 @@ Conventions
   call that raises changes nothing. A run whose loss explodes raises
   ``DivergenceError`` and gives back the best parameters it had.
 
-Modules: ``layers``, ``losses``, ``optim``, ``training``, ``gradcheck``,
+Modules: ``layers``, ``losses``, ``optim``, ``schedules``, ``training``, ``gradcheck``,
 ``scalar``, ``naive``, ``data``. Plotting (``bp.plotting``) and interactive
 explorers (``bp.widgets``) need matplotlib/ipywidgets and are imported only
 when you ask for them.
@@ -79,8 +79,10 @@ from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import Identity, Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh
 from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .naive import naive_gradients
-from .optim import Adam, GradientDescent, Momentum, Optimizer
+from . import schedules
+from .optim import Adam, GradientDescent, Momentum, Optimizer, RMSProp
 from .scalar import Value
+from .schedules import Constant, Cosine, InverseTime, Schedule, StepDecay
 from .training import DivergenceError, History, batches, fit, loss_and_gradients, predict, probabilities
 
 __version__ = "0.1.0"
@@ -88,7 +90,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Parameter", "Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Identity", "Sequential",
     "Loss", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
-    "Optimizer", "GradientDescent", "Momentum", "Adam",
+    "Optimizer", "GradientDescent", "Momentum", "RMSProp", "Adam",
+    "schedules", "Schedule", "Constant", "StepDecay", "InverseTime", "Cosine",
     "batches", "fit", "loss_and_gradients", "History", "DivergenceError", "predict", "probabilities",
     "numerical_gradient", "relative_error", "check_gradients",
     "naive_gradients", "Value",

@@ -105,7 +105,14 @@ class Momentum(Optimizer):
 
     Other common forms scale ``g_t`` by ``(1 - beta)`` or put ``eta`` inside
     the velocity; with a constant ``eta`` they give the same trajectory after
-    rescaling ``eta``. Nesterov's variant is not implemented.
+    rescaling ``eta``.
+
+    With ``nesterov=True`` the step looks ahead along the new velocity
+    (Nesterov's accelerated gradient in the form of Sutskever et al., 2013,
+    as PyTorch writes it)::
+
+        v_t     = beta v_{t-1} + g_t
+        theta_t = theta_{t-1} - eta (g_t + beta v_t)
 
     Parameters
     ----------
@@ -114,10 +121,15 @@ class Momentum(Optimizer):
         Learning rate ``eta``.
     beta : float, default 0.9
         Momentum coefficient in ``[0, 1)``; ``beta = 0`` is plain gradient descent.
+    nesterov : bool, default False
+        Use Nesterov's variant.
     """
 
-    def __init__(self, params, lr: float, beta: float = 0.9):
+    def __init__(self, params, lr: float, beta: float = 0.9, nesterov: bool = False):
         self.beta = check_fraction(beta, "beta")
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r} of type {type(nesterov).__name__}")
+        self.nesterov = nesterov
         super().__init__(params, lr)
         self.velocity = [np.zeros_like(p.data) for p in self.params]
 
@@ -126,13 +138,65 @@ class Momentum(Optimizer):
         for p, v in zip(self.params, self.velocity):
             v *= self.beta
             v += p.grad                                # v_t = beta v_{t-1} + g_t
-            p.data -= self.lr * v                      # theta_t = theta_{t-1} - eta v_t
+            if self.nesterov:
+                p.data -= self.lr * (p.grad + self.beta * v)   # theta_t = theta_{t-1} - eta (g_t + beta v_t)
+            else:
+                p.data -= self.lr * v                  # theta_t = theta_{t-1} - eta v_t
 
     def state_arrays(self):
         return list(self.velocity)
 
     def __repr__(self) -> str:
-        return f"Momentum(lr={self.lr}, beta={self.beta})"
+        extra = ", nesterov=True" if self.nesterov else ""
+        return f"Momentum(lr={self.lr}, beta={self.beta}{extra})"
+
+
+class RMSProp(Optimizer):
+    """RMSProp: divide each gradient component by a running root mean square of its past values.
+
+    As proposed by Tieleman and Hinton (2012), lecture 6e, with ``eps`` added
+    to the denominator::
+
+        v_t     = rho v_{t-1} + (1 - rho) g_t^2                (element-wise square), v_0 = 0
+        theta_t = theta_{t-1} - eta g_t / (sqrt(v_t) + eps)
+
+    Every parameter gets its own effective step ``eta / (sqrt(v_t) + eps)``:
+    components with large gradients take smaller steps. There is no bias
+    correction (compare ``Adam``), so the first steps are larger than
+    ``eta``: at ``t = 1``, ``sqrt(v_1) = sqrt(1 - rho) |g_1|`` and (for ``eps`` small
+    beside ``|g_1|``) each component's step is
+    ``eta / sqrt(1 - rho)`` in size, 3.16 times ``eta`` for the default ``rho = 0.9``.
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+    lr : float, default 1e-3
+        Learning rate ``eta``.
+    rho : float, default 0.9
+        Decay rate of the running mean of squares, in ``[0, 1)``.
+    eps : float, default 1e-8
+        Added to the denominator to avoid division by zero.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-8):
+        self.rho = check_fraction(rho, "rho")
+        self.eps = float(check_positive(eps, "eps"))
+        super().__init__(params, lr)
+        self.v = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self):
+        self.t += 1
+        for p, v in zip(self.params, self.v):
+            g = p.grad
+            v *= self.rho
+            v += (1 - self.rho) * g * g                # v_t = rho v_{t-1} + (1 - rho) g_t^2
+            p.data -= self.lr * g / (np.sqrt(v) + self.eps)    # theta_t = theta_{t-1} - eta g_t / (sqrt(v_t) + eps)
+
+    def state_arrays(self):
+        return list(self.v)
+
+    def __repr__(self) -> str:
+        return f"RMSProp(lr={self.lr}, rho={self.rho}, eps={self.eps})"
 
 
 class Adam(Optimizer):

@@ -23,6 +23,7 @@ from ._checks import as_float_array, check_positive, check_rng
 from .layers import Layer, Linear, Sequential, Sigmoid, all_sublayers, transpose_hint
 from .losses import BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .optim import Optimizer
+from .schedules import Schedule
 
 
 class DivergenceError(RuntimeError):
@@ -81,6 +82,9 @@ class History:
     grad_norm : list of float
         Mean over the epoch's updates of the Euclidean norm of the gradient
         (all parameters taken together as one vector).
+    lr : list of float
+        The learning rate of the epoch's last update (it changes within an
+        epoch only under a ``schedule``).
     converged : bool
         True if training stopped because the loss stopped falling (``tol``).
     converged_epoch : int or None
@@ -96,6 +100,7 @@ class History:
     examples: list = field(default_factory=list)
     time: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
     converged: bool = False
     converged_epoch: int | None = None
     stopped_by_callback: bool = False
@@ -128,8 +133,8 @@ def loss_and_gradients(model, loss, X, y) -> float:
     return value
 
 
-def batches(X, y, batch_size: int | None, rng: np.random.Generator | None = None):
-    """Yield ``(X_batch, y_batch)`` pairs that together cover every example once.
+def batches(X, y, batch_size: int | None, rng: np.random.Generator | None = None, *, replacement: bool = False):
+    """Yield ``(X_batch, y_batch)`` pairs: one epoch's batches, in ``fit``'s order.
 
     Parameters
     ----------
@@ -139,20 +144,27 @@ def batches(X, y, batch_size: int | None, rng: np.random.Generator | None = None
         Examples per batch, in ``[1, N]``; ``None`` means one batch of all N.
         The last batch is smaller when ``batch_size`` does not divide N.
     rng : numpy.random.Generator or None
-        If given, the examples are shuffled first; if None, they come in order.
+        If given, the examples are shuffled first, so the batches together
+        cover every example once; if None, they come in order.
+    replacement : bool, default False
+        If True, draw the N examples of the epoch independently and uniformly
+        (sampling with replacement: some examples come twice, some not at
+        all); needs ``rng``.
 
     Raises
     ------
     ValueError, TypeError
         If ``X`` and ``y`` differ in length, ``batch_size`` is not in
-        ``[1, N]`` or ``rng`` is not a Generator.
+        ``[1, N]``, ``rng`` is not a Generator, or ``replacement`` is True
+        without ``rng``.
     """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     batch_size = _check_batch_size(batch_size, len(X))
     check_rng(rng, allow_none=True)
-    for rows in _batch_rows(len(X), batch_size, rng):
+    _check_replacement(replacement, rng)
+    for rows in _batch_rows(len(X), batch_size, rng, replacement):
         yield X[rows], y[rows]
 
 
@@ -166,9 +178,22 @@ def _check_batch_size(batch_size, n):
     return int(batch_size)
 
 
-def _batch_rows(n, batch_size, rng):
-    """Index objects selecting each batch: slices (views) in order, or shuffled index arrays."""
-    order = rng.permutation(n) if rng is not None else None
+def _check_replacement(replacement, rng):
+    if not isinstance(replacement, bool):
+        raise TypeError(f"replacement must be True or False, got {replacement!r}")
+    if replacement and rng is None:
+        raise ValueError("replacement=True draws examples at random, so it needs rng, "
+                         "e.g. rng=np.random.default_rng(0)")
+
+
+def _batch_rows(n, batch_size, rng, replacement=False):
+    """Index objects selecting each batch: slices (views) in order, or index arrays drawn with ``rng``."""
+    if rng is None:
+        order = None
+    elif replacement:
+        order = rng.integers(n, size=n)                # N independent draws: with replacement
+    else:
+        order = rng.permutation(n)                     # a fresh order: every example once
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         yield slice(start, stop) if order is None else order[start:stop]
@@ -177,7 +202,8 @@ def _batch_rows(n, batch_size, rng):
 def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = None,
         rng: np.random.Generator | None = None, validation_data: tuple | None = None,
         tol: float | None = None, patience: int = 5, callbacks=(), verbose: bool = False,
-        divergence_factor: float | None = 10.0) -> History:
+        divergence_factor: float | None = 10.0, schedule: Schedule | None = None,
+        replacement: bool = False) -> History:
     """Train ``model`` by gradient descent on the mean ``loss`` over ``(X, y)``.
 
     Each update is: forward pass on a batch, loss, backward pass, one
@@ -228,6 +254,19 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         ten times above them means the steps are too large. ``None`` turns the
         rule off (to watch a divergence on purpose); a NaN or infinite loss or
         gradient always stops training.
+    schedule : Schedule or None
+        A learning-rate schedule from ``bp.schedules``: before every update
+        ``fit`` sets ``optimizer.lr = schedule(optimizer.t + 1)``. ``t``
+        counts updates over all calls; a call that would run past the end of
+        the schedule (``Cosine``'s ``total``) is refused before training.
+        None keeps ``optimizer.lr`` as it is.
+    replacement : bool, default False
+        How each epoch's examples are drawn (needs ``rng``). False: a fresh
+        random order of all N, so each example is used exactly once per epoch
+        (sampling without replacement, also called reshuffling). True: N
+        independent uniform draws, as the textbook analysis of stochastic
+        gradient descent assumes (sampling with replacement). Either way an
+        epoch is N examples in ``ceil(N / batch_size)`` updates.
 
     Returns
     -------
@@ -255,6 +294,8 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         raise ValueError(f"tol must be a non-negative finite number or None, got {tol!r}")
     check_positive(patience, "patience", integer=True)
     check_positive(divergence_factor, "divergence_factor", allow_none=True)
+    _check_replacement(replacement, rng)
+    _check_schedule(schedule, optimizer, epochs * math.ceil(n / batch_size))
     if validation_data is not None:
         if not (isinstance(validation_data, tuple) and len(validation_data) == 2):
             raise TypeError("validation_data must be a tuple (X_val, y_val)")
@@ -274,7 +315,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
             epoch_start.save()
         with np.errstate(over="ignore", invalid="ignore"):      # overflow is caught as non-finite
             loss_sum, norm_sum, n_updates, first_loss, problem = _run_epoch(
-                model, loss, optimizer, params, X, target, batch_size, rng)
+                model, loss, optimizer, params, X, target, batch_size, rng, schedule, replacement)
         if problem:
             best_start.restore()
             raise DivergenceError(
@@ -286,6 +327,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         history.updates.append(n_updates)
         history.examples.append(n)
         history.grad_norm.append(norm_sum / n_updates)
+        history.lr.append(optimizer.lr)
         if yardstick is None:
             yardstick = max(first_loss, loss.baseline_loss(target))
         if history.loss[-1] < lowest:
@@ -321,7 +363,7 @@ _RESTORED = ("Parameters and optimizer state were restored to the start of the e
              "training loss; the history is in .history.")
 
 
-def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng):
+def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng, schedule=None, replacement=False):
     """One pass over the data, one update per batch.
 
     Returns the sum of the batch losses weighted by batch size, the sum of the
@@ -330,7 +372,7 @@ def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng):
     happened (no update is made then).
     """
     loss_sum, norm_sum, n_updates, first_loss = 0.0, 0.0, 0, None
-    for rows in _batch_rows(len(X), batch_size, rng):
+    for rows in _batch_rows(len(X), batch_size, rng, replacement):
         X_batch, y_batch = X[rows], target[rows]
         batch_loss = loss.forward(model.forward(X_batch), y_batch)       # forward pass and L
         model.backward_parameters(loss.backward())                       # backward pass: every .grad
@@ -341,11 +383,30 @@ def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng):
             return loss_sum, norm_sum, n_updates, first_loss, f"the gradient norm became {grad_norm}"
         if first_loss is None:
             first_loss = batch_loss
+        if schedule is not None:
+            optimizer.lr = schedule(optimizer.t + 1)   # eta_t for the update about to be made
         optimizer.step()
         loss_sum += batch_loss * len(X_batch)
         norm_sum += grad_norm
         n_updates += 1
     return loss_sum, norm_sum, n_updates, first_loss, None
+
+
+def _check_schedule(schedule, optimizer, n_updates):
+    """Raise if ``schedule`` is not a Schedule, or would run out within the next ``n_updates`` updates."""
+    if schedule is None:
+        return
+    if isinstance(schedule, type) and issubclass(schedule, Schedule):
+        raise TypeError(f"schedule must be a Schedule object, got the class {schedule.__name__} itself: "
+                        f"write {schedule.__name__}(...) with its arguments")
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be a Schedule from bp.schedules, such as bp.schedules.StepDecay(0.1, "
+                        f"every=100), got {type(schedule).__name__}")
+    last = optimizer.t + n_updates
+    if schedule.last_update is not None and last > schedule.last_update:
+        raise ValueError(f"{schedule!r} covers updates 1 .. {schedule.last_update}, but this call would make "
+                         f"updates {optimizer.t + 1} .. {last} ({n_updates} updates after the optimizer's "
+                         f"{optimizer.t}): make total at least {last}")
 
 
 def _check_parts(model, loss, optimizer):

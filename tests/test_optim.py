@@ -88,3 +88,54 @@ def test_params_must_be_parameters():
         bp.GradientDescent([np.zeros(3)], lr=0.1)
     with pytest.raises(ValueError, match=r"at least one Parameter"):
         bp.GradientDescent([], lr=0.1)
+
+
+def test_nesterov_two_steps():
+    p = param([1.0], [2.0])
+    opt = bp.Momentum([p], lr=0.1, beta=0.5, nesterov=True)
+    opt.step()                                         # v1 = 2; theta1 = 1 - 0.1 (2 + 0.5 * 2) = 0.7
+    np.testing.assert_allclose(p.data, [0.7])
+    p.grad = np.array([1.0])
+    opt.step()                                         # v2 = 0.5 * 2 + 1 = 2; theta2 = 0.7 - 0.1 (1 + 0.5 * 2) = 0.5
+    np.testing.assert_allclose(opt.velocity[0], [2.0])
+    np.testing.assert_allclose(p.data, [0.5])
+    assert repr(opt) == "Momentum(lr=0.1, beta=0.5, nesterov=True)"
+
+
+def test_heavy_ball_form_equals_polyaks_two_step_recursion():
+    # v_t = beta v_{t-1} + g_t, theta_t = theta_{t-1} - eta v_t is theta_t = theta_{t-1} - eta g_t + beta (theta_{t-1} - theta_{t-2})
+    curvature, lr, beta = np.array([1.0, 10.0]), 0.05, 0.7
+    p = bp.Parameter(np.array([1.0, 1.0]))
+    opt = bp.Momentum([p], lr=lr, beta=beta)
+    previous, current = p.data.copy(), p.data.copy()
+    for _ in range(20):
+        p.grad = curvature * p.data                    # gradient of sum(c x^2) / 2
+        opt.step()
+        previous, current = current, current - lr * curvature * current + beta * (current - previous)
+        np.testing.assert_allclose(p.data, current, rtol=1e-12)
+
+
+def test_rmsprop_two_steps():
+    rho, eps, lr = 0.9, 1e-8, 0.01
+    p = param([1.0, 1.0], [0.5, -4.0])
+    opt = bp.RMSProp([p], lr=lr, rho=rho, eps=eps)
+    opt.step()
+    # v1 = (1 - rho) g^2, so the step is lr g / (sqrt(0.1) |g| + eps): lr / sqrt(0.1) = 3.16 lr per component
+    g1 = np.array([0.5, -4.0])
+    np.testing.assert_allclose(opt.v[0], 0.1 * g1 ** 2)
+    np.testing.assert_allclose(p.data, 1.0 - lr * g1 / (np.sqrt(0.1) * np.abs(g1) + eps))
+    np.testing.assert_allclose(np.abs(p.data - 1.0), lr / np.sqrt(0.1), rtol=1e-6)
+    g2 = np.array([1.0, 2.0])
+    p.grad = g2.copy()
+    before = p.data.copy()
+    opt.step()
+    v2 = rho * 0.1 * g1 ** 2 + 0.1 * g2 ** 2
+    np.testing.assert_allclose(p.data, before - lr * g2 / (np.sqrt(v2) + eps))
+    assert opt.t == 2 and repr(opt) == "RMSProp(lr=0.01, rho=0.9, eps=1e-08)"
+
+
+def test_nesterov_and_rho_are_checked():
+    with pytest.raises(TypeError, match=r"nesterov must be True or False, got 1 of type int"):
+        bp.Momentum([param([1.0], [1.0])], lr=0.1, nesterov=1)
+    with pytest.raises(ValueError, match=r"rho must lie in \[0, 1\), got 1.5"):
+        bp.RMSProp([param([1.0], [1.0])], rho=1.5)

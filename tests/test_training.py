@@ -300,3 +300,40 @@ def test_batches_cover_every_example_once():
     in_order = [yb for _, yb in bp.batches(X, y, 4)]
     assert np.concatenate(in_order).tolist() == list(range(10))
     assert len(list(bp.batches(X, y, None))) == 1
+
+
+def test_replacement_draws_examples_independently_and_keeps_the_epoch_size():
+    X = np.arange(12.0)[:, None]
+    y = np.arange(12)
+    drawn = [rows for _, rows in bp.batches(X, y, 5, np.random.default_rng(3), replacement=True)]
+    assert [len(rows) for rows in drawn] == [5, 5, 2]
+    expected = np.random.default_rng(3).integers(12, size=12)          # N independent uniform draws
+    np.testing.assert_array_equal(np.concatenate(drawn), expected)
+    assert len(set(expected)) < 12                                    # with replacement: repeats
+    with pytest.raises(ValueError, match=r"replacement=True draws examples at random, so it needs rng"):
+        list(bp.batches(X, y, 5, replacement=True))
+
+
+def test_fit_with_replacement_makes_the_same_number_of_updates_and_differs_from_reshuffling():
+    X, y = line_problem(10)
+    runs = {}
+    for replacement in (False, True):
+        model = linear_model()
+        history = bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=0.1), X, y, epochs=3,
+                         batch_size=3, rng=np.random.default_rng(1), replacement=replacement)
+        assert history.updates == [4] * 3 and history.examples == [10] * 3
+        runs[replacement] = model[0].W.data.copy()
+    assert not np.array_equal(runs[False], runs[True])
+    model = linear_model()
+    with pytest.raises(ValueError, match=r"needs rng"):
+        bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=0.1), X, y, epochs=1, replacement=True)
+    with pytest.raises(TypeError, match=r"replacement must be True or False, got 'yes'"):
+        bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=0.1), X, y, epochs=1,
+               rng=np.random.default_rng(0), replacement="yes")
+
+
+def test_history_records_the_learning_rate_of_each_epoch():
+    X, y = line_problem(10)
+    model = linear_model()
+    optimizer = bp.GradientDescent(model.parameters(), lr=0.1)
+    assert bp.fit(model, bp.MSE(), optimizer, X, y, epochs=2).lr == [0.1, 0.1]
