@@ -240,7 +240,8 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         Epochs without such progress before stopping (used with ``tol``).
     callbacks : sequence of callables
         Each is called as ``callback(epoch, history)`` after every epoch;
-        returning True stops training.
+        returning True (a Python or numpy bool, such as ``loss < 0.1``)
+        stops training; returning None or False goes on.
     verbose : bool
         Print one line per epoch.
     divergence_factor : float or None, default 10.0
@@ -352,7 +353,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
                 epochs_without_progress += 1
             if epochs_without_progress >= patience:
                 history.converged, history.converged_epoch = True, epoch
-        if any([callback(epoch, history) is True for callback in callbacks]):
+        if any([_asks_to_stop(callback(epoch, history)) for callback in callbacks]):
             history.stopped_by_callback = True
         if history.converged or history.stopped_by_callback:
             break
@@ -392,21 +393,36 @@ def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng, sched
     return loss_sum, norm_sum, n_updates, first_loss, None
 
 
+def _asks_to_stop(answer) -> bool:
+    """True if a callback's return value asks ``fit`` to stop; raise if it is not a yes/no answer."""
+    if answer is None:
+        return False
+    if isinstance(answer, (bool, np.bool_)):
+        return bool(answer)
+    raise TypeError(f"a callback must return True (stop), False or None (go on), got {answer!r} of type "
+                    f"{type(answer).__name__}")
+
+
 def _check_schedule(schedule, optimizer, n_updates):
     """Raise if ``schedule`` is not a Schedule, or would run out within the next ``n_updates`` updates."""
     if schedule is None:
         return
-    if isinstance(schedule, type) and issubclass(schedule, Schedule):
-        raise TypeError(f"schedule must be a Schedule object, got the class {schedule.__name__} itself: "
-                        f"write {schedule.__name__}(...) with its arguments")
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"schedule must be a Schedule from bp.schedules, such as bp.schedules.StepDecay(0.1, "
-                        f"every=100), got {type(schedule).__name__}")
+    _check_instance(schedule, "schedule", Schedule, "bp.StepDecay(0.1, every=100) from bp.schedules")
     last = optimizer.t + n_updates
     if schedule.last_update is not None and last > schedule.last_update:
         raise ValueError(f"{schedule!r} covers updates 1 .. {schedule.last_update}, but this call would make "
                          f"updates {optimizer.t + 1} .. {last} ({n_updates} updates after the optimizer's "
                          f"{optimizer.t}): make total at least {last}")
+
+
+def _check_instance(value, name, kind, example):
+    """Raise a TypeError naming the fix if ``value`` is not an object of class ``kind`` (or is the class itself)."""
+    if isinstance(value, type) and issubclass(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__} object, got the class {value.__name__} "
+                        f"itself: write {value.__name__}(...) with parentheses")
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__} object such as {example}, "
+                        f"got {type(value).__name__}")
 
 
 def _check_parts(model, loss, optimizer):
@@ -415,12 +431,7 @@ def _check_parts(model, loss, optimizer):
     if optimizer is not None:
         parts.append((optimizer, "optimizer", Optimizer, "bp.GradientDescent(...)"))
     for value, name, kind, example in parts:
-        if isinstance(value, type) and issubclass(value, kind):
-            raise TypeError(f"{name} must be a {kind.__name__} object, got the class {value.__name__} "
-                            f"itself: write {value.__name__}(...) with parentheses")
-        if not isinstance(value, kind):
-            raise TypeError(f"{name} must be a {kind.__name__} object such as {example}, "
-                            f"got {type(value).__name__}")
+        _check_instance(value, name, kind, example)
     last = model.layers[-1] if isinstance(model, Sequential) and model.layers else model
     if isinstance(last, Sigmoid) and isinstance(loss, (BinaryCrossEntropy, SoftmaxCrossEntropy)):
         raise ValueError(f"model ends with Sigmoid(), but {loss!r} takes logits and applies the "

@@ -151,8 +151,9 @@ def test_fit_refuses_a_call_that_would_run_past_the_schedule_and_changes_nothing
 
 @pytest.mark.parametrize("schedule, error, message", [
     (bp.Cosine, TypeError, r"schedule must be a Schedule object, got the class Cosine itself: write Cosine\(...\)"),
-    (lambda t: 0.1, TypeError, r"schedule must be a Schedule from bp.schedules, .* got function"),
-    (0.1, TypeError, r"schedule must be a Schedule from bp.schedules, .* got float"),
+    (lambda t: 0.1, TypeError, r"schedule must be a Schedule object such as bp.StepDecay\(0.1, every=100\) "
+                               r"from bp.schedules, got function"),
+    (0.1, TypeError, r"schedule must be a Schedule object such as .*, got float"),
 ])
 def test_fit_refuses_what_is_not_a_schedule(schedule, error, message):
     model, X, y = classifier_problem()

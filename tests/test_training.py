@@ -337,3 +337,15 @@ def test_history_records_the_learning_rate_of_each_epoch():
     model = linear_model()
     optimizer = bp.GradientDescent(model.parameters(), lr=0.1)
     assert bp.fit(model, bp.MSE(), optimizer, X, y, epochs=2).lr == [0.1, 0.1]
+
+
+def test_a_callback_may_answer_with_a_numpy_bool_and_must_answer_yes_or_no():
+    X, y = line_problem(10)
+    model = linear_model()
+    optimizer = bp.GradientDescent(model.parameters(), lr=0.1)
+    history = bp.fit(model, bp.MSE(), optimizer, X, y, epochs=50,
+                     callbacks=[lambda epoch, history: np.float64(epoch) >= 4])   # a numpy bool
+    assert history.stopped_by_callback and history.epochs == 4
+    with pytest.raises(TypeError, match=r"a callback must return True \(stop\), False or None \(go on\), "
+                                        r"got 1 of type int"):
+        bp.fit(model, bp.MSE(), optimizer, X, y, epochs=5, callbacks=[lambda epoch, history: 1])
