@@ -68,7 +68,7 @@ Conventions
   ``DivergenceError`` and gives back the best parameters it had.
 
 Modules: ``layers``, ``losses``, ``optim``, ``schedules``, ``training``, ``gradcheck``,
-``scalar``, ``naive``, ``data``. Plotting (``bp.plotting``) and interactive
+``diagnostics``, ``scalar``, ``naive``, ``data``. Plotting (``bp.plotting``) and interactive
 explorers (``bp.widgets``) need matplotlib/ipywidgets and are imported only
 when you ask for them.
 """
@@ -79,7 +79,7 @@ from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import Identity, Layer, Linear, Parameter, ReLU, Sequential, Sigmoid, Tanh
 from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .naive import naive_gradients
-from . import schedules
+from . import diagnostics, schedules
 from .optim import Adam, GradientDescent, Momentum, Optimizer, RMSProp
 from .scalar import Value
 from .schedules import Constant, Cosine, InverseTime, Schedule, StepDecay
@@ -94,7 +94,7 @@ __all__ = [
     "schedules", "Schedule", "Constant", "StepDecay", "InverseTime", "Cosine",
     "batches", "fit", "loss_and_gradients", "History", "DivergenceError", "predict", "probabilities",
     "numerical_gradient", "relative_error", "check_gradients",
-    "naive_gradients", "Value",
+    "naive_gradients", "Value", "diagnostics",
     "make_line", "make_blobs", "make_moons", "make_spirals", "make_xor",
     "one_hot", "train_test_split", "standardize", "Standardizer", "accuracy",
 ]

@@ -241,7 +241,10 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
     callbacks : sequence of callables
         Each is called as ``callback(epoch, history)`` after every epoch;
         returning True (a Python or numpy bool, such as ``loss < 0.1``)
-        stops training; returning None or False goes on.
+        stops training; returning None or False goes on. A callback that
+        needs the model (to copy the best weights for early stopping, say)
+        refers to it directly, as a variable it can see, or as an
+        attribute of a callable object.
     verbose : bool
         Print one line per epoch.
     divergence_factor : float or None, default 10.0

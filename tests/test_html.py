@@ -105,7 +105,8 @@ PAGES = toc_pages()
 
 
 def sources_newest_mtime() -> float:
-    patterns = ["_config.yml", "_toc.yml", "*.md", "*.ipynb", "*.bib", "chapters/*", "bp/*.py", "_ext/*.py", "_static/*"]
+    patterns = ["_config.yml", "_toc.yml", "*.md", "*.ipynb", "*.bib", "chapters/*", "appendix/*", "examples/*",
+                "bp/*.py", "_ext/*.py", "_static/*"]
     return max(p.stat().st_mtime for pattern in patterns for p in ROOT.glob(pattern))
 
 
