@@ -24,6 +24,7 @@ from .layers import Layer, Linear, Sequential, Sigmoid, all_sublayers, transpose
 from .losses import BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .optim import Optimizer
 from .schedules import Schedule
+from .training_pass import TrainingPass
 
 
 class DivergenceError(RuntimeError):
@@ -309,6 +310,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
             raise TypeError(f"callbacks must be callables, got {type(callback).__name__}")
 
     history = History()
+    model_pass = TrainingPass(model)                   # the model, run in memory reused from batch to batch
     best_start = _Snapshot(params, optimizer)          # start of the epoch with the lowest loss so far
     epoch_start = _Snapshot(params, optimizer)         # start of the current epoch
     lowest, yardstick = math.inf, None
@@ -319,7 +321,7 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
             epoch_start.save()
         with np.errstate(over="ignore", invalid="ignore"):      # overflow is caught as non-finite
             loss_sum, norm_sum, n_updates, first_loss, problem = _run_epoch(
-                model, loss, optimizer, params, X, target, batch_size, rng, schedule, replacement)
+                model_pass, loss, optimizer, params, X, target, batch_size, rng, schedule, replacement)
         if problem:
             best_start.restore()
             raise DivergenceError(
@@ -367,8 +369,12 @@ _RESTORED = ("Parameters and optimizer state were restored to the start of the e
              "training loss; the history is in .history.")
 
 
-def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng, schedule=None, replacement=False):
+def _run_epoch(model_pass, loss, optimizer, params, X, target, batch_size, rng, schedule=None, replacement=False):
     """One pass over the data, one update per batch.
+
+    ``model_pass`` is the model's ``TrainingPass``: its ``forward`` and
+    ``backward_parameters`` give the same numbers as the model's own, in
+    memory reused from batch to batch (see ``bp/training_pass.py``).
 
     Returns the sum of the batch losses weighted by batch size, the sum of the
     gradient norms, the number of updates, the first batch's loss, and
@@ -378,8 +384,8 @@ def _run_epoch(model, loss, optimizer, params, X, target, batch_size, rng, sched
     loss_sum, norm_sum, n_updates, first_loss = 0.0, 0.0, 0, None
     for rows in _batch_rows(len(X), batch_size, rng, replacement):
         X_batch, y_batch = X[rows], target[rows]
-        batch_loss = loss.forward(model.forward(X_batch), y_batch)       # forward pass and L
-        model.backward_parameters(loss.backward())                       # backward pass: every .grad
+        batch_loss = loss.forward(model_pass.forward(X_batch), y_batch)  # forward pass and L
+        model_pass.backward_parameters(loss.backward())                  # backward pass: every .grad
         grad_norm = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
         if not math.isfinite(batch_loss):
             return loss_sum, norm_sum, n_updates, first_loss, f"the loss became {batch_loss}"
