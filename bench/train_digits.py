@@ -6,7 +6,7 @@ gradient descent (no momentum, no weight decay), float64, no shuffling, so
 every contestant sees the same batches in the same order.
 
 Each row (H hidden units, batch size B) times one epoch five ways, in turn,
-round after round, and keeps each one's best (smallest) time:
+round after round; the table shows each one's best (smallest) time:
 
 ``fit``       ``bp.fit(..., epochs=1)``: one call per epoch, so every call's
               checks and set-up are paid once per epoch;
@@ -29,8 +29,9 @@ one-epoch ``fit``. A second table times the forward and the backward pass of a
 deep, wide network: backward costs about two forward passes in theory (one
 matrix product for dL/dW, one for dL/dA per layer); target at most 2.3.
 
-Ratios are taken within one run, so they hold when the machine's speed
-drifts; the absolute times do not carry over to another machine. The first
+Each ratio is the median, over the rounds, of the two times measured in the
+same round, so it holds when the machine's speed drifts; the absolute times
+do not carry over to another machine. The first
 lines name the BLAS library and kernel (threadpoolctl) and whether
 ``OPENBLAS_CORETYPE`` is set.
 
@@ -68,16 +69,23 @@ def seconds(run):
     return time.perf_counter() - start
 
 
-def best_times(runners, rounds):
-    """Each runner's smallest time over ``rounds`` rounds; every round calls every runner once, in turn.
+def round_times(runners, rounds):
+    """Per-epoch times of each runner, one per round; every round calls every runner once, in turn.
 
-    ``runners`` maps a name to ``(run, epochs)``; the time returned is per epoch.
+    ``runners`` maps a name to ``(run, epochs)``. Timing the runners in turn,
+    round after round, lets a ratio be taken within each round: a slow spell
+    of the machine then slows both sides of it.
     """
-    best = {name: np.inf for name in runners}
+    times = {name: [] for name in runners}
     for _ in range(rounds):
         for name, (run, epochs) in runners.items():
-            best[name] = min(best[name], seconds(run) / epochs)
-    return best
+            times[name].append(seconds(run) / epochs)
+    return {name: np.array(values) for name, values in times.items()}
+
+
+def paired_ratio(times, a, b):
+    """The median over rounds of ``a``'s time divided by ``b``'s in the same round."""
+    return float(np.median(times[a] / times[b]))
 
 
 def bp_model(hidden):
@@ -140,7 +148,7 @@ def sklearn_runner(X, y, hidden, batch_size):
 
 
 def time_row(X, y, hidden, batch_size, rounds):
-    """Per-epoch best times of the five contestants for one row."""
+    """Per-epoch times of the five contestants for one row, one per round."""
     runners = {
         "fit": (fit_runner(X, y, hidden, batch_size, 1), 1),
         f"fit x{LONG_CALL}": (fit_runner(X, y, hidden, batch_size, LONG_CALL), LONG_CALL),
@@ -148,7 +156,7 @@ def time_row(X, y, hidden, batch_size, rounds):
         "floor": (floor_runner(X, hidden, batch_size), 1),
         "sklearn": (sklearn_runner(X, y, hidden, batch_size), 1),
     }
-    return best_times(runners, rounds)
+    return round_times(runners, rounds)
 
 
 def backward_forward_ratio(width=1024, depth=8, n=256, rounds=5):
@@ -159,8 +167,8 @@ def backward_forward_ratio(width=1024, depth=8, n=256, rounds=5):
     model = bp.Sequential(*layers)
     X = rng.standard_normal((n, width))
     dy = rng.standard_normal((n, width)) / n
-    best = best_times({"forward": (lambda: model.forward(X), 1), "backward": (lambda: model.backward(dy), 1)}, rounds)
-    return best["forward"], best["backward"]
+    times = round_times({"forward": (lambda: model.forward(X), 1), "backward": (lambda: model.backward(dy), 1)}, rounds)
+    return times["forward"].min(), times["backward"].min(), paired_ratio(times, "backward", "forward")
 
 
 def blas_description():
@@ -168,8 +176,9 @@ def blas_description():
     lines = []
     for pool in threadpool_info():
         if pool["user_api"] == "blas":
-            lines.append(f"BLAS: {pool['internal_api']} {pool['version']}, kernel {pool.get('architecture')}, "
-                         f"{pool['num_threads']} threads")
+            owner = "numpy" if "numpy" in pool["filepath"] else "scipy" if "scipy" in pool["filepath"] else "?"
+            lines.append(f"BLAS ({owner}'s): {pool['internal_api']} {pool['version']}, kernel "
+                         f"{pool.get('architecture')}, {pool['num_threads']} threads")
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     lines.append(f"OPENBLAS_CORETYPE: {coretype if coretype else 'unset (the kernel is chosen for this CPU)'}")
     return "\n".join(lines)
@@ -195,8 +204,8 @@ def main():
     digits = load_digits()
     X, y = digits.data / 16.0, digits.target
     n = len(X)
-    print(f"digits: X {X.shape}; one epoch of plain gradient descent, best of {args.rounds} rounds "
-          f"(3 for batch size 1); times in ms per epoch\n")
+    print(f"digits: X {X.shape}; one epoch of plain gradient descent, {args.rounds} rounds (3 for batch "
+          f"size 1); best times in ms per epoch, ratios as medians of same-round ratios\n")
     header = (f"{'hidden':>6} {'batch':>5} {'updates':>7} {'fit':>8} {'fit x20':>8} {'bare':>8} {'floor':>8} "
               f"{'sklearn':>8} {'bp/sklearn':>10} {'bp/floor':>8} {'fit/bare':>8} {'x20/bare':>8}")
     print(header)
@@ -204,23 +213,24 @@ def main():
     for hidden in (128, 1024):
         for batch_size in (1, 32, 256, n):
             t = time_row(X, y, hidden, batch_size, 3 if batch_size == 1 else args.rounds)
-            ratios = {"bp/sklearn": t["fit"] / t["sklearn"], "bp/floor": t["fit"] / t["floor"],
-                      "fit/bare": t["fit"] / t["bare"], "x20/bare": t[f"fit x{LONG_CALL}"] / t["bare"]}
+            ratios = {"bp/sklearn": paired_ratio(t, "fit", "sklearn"), "bp/floor": paired_ratio(t, "fit", "floor"),
+                      "fit/bare": paired_ratio(t, "fit", "bare"), "x20/bare": paired_ratio(t, f"fit x{LONG_CALL}", "bare")}
             worst["bp/sklearn"] = max(worst["bp/sklearn"], ratios["bp/sklearn"])
             worst["fit/bare"] = max(worst["fit/bare"], ratios["fit/bare"], ratios["x20/bare"])
             if hidden == 1024:
                 worst["bp/floor"] = max(worst["bp/floor"], ratios["bp/floor"])
             updates = -(-n // batch_size)
-            times = " ".join(f"{t[name] * 1e3:>8.2f}" for name in ("fit", f"fit x{LONG_CALL}", "bare", "floor", "sklearn"))
+            times = " ".join(f"{t[name].min() * 1e3:>8.2f}"
+                             for name in ("fit", f"fit x{LONG_CALL}", "bare", "floor", "sklearn"))
             print(f"{hidden:>6} {batch_size:>5} {updates:>7} {times} {ratios['bp/sklearn']:>10.2f} "
                   f"{ratios['bp/floor']:>8.2f} {ratios['fit/bare']:>8.2f} {ratios['x20/bare']:>8.2f}", flush=True)
     print(f"\nworst bp/sklearn, every row:             {verdict(worst['bp/sklearn'], 'bp/sklearn')}")
     print(f"worst bp/floor, rows with 1024 hidden:   {verdict(worst['bp/floor'], 'bp/floor')}")
     print(f"worst fit/bare, 1- and 20-epoch calls:   {verdict(worst['fit/bare'], 'fit/bare')}")
-    forward, backward = backward_forward_ratio()
+    forward, backward, ratio = backward_forward_ratio()
     print(f"\ndeep wide network (8 x Linear(1024, 1024) + ReLU, batch 256):")
     print(f"forward {forward * 1e3:.1f} ms, backward {backward * 1e3:.1f} ms, "
-          f"backward/forward {verdict(backward / forward, 'backward/forward')}, theory about 2")
+          f"backward/forward {verdict(ratio, 'backward/forward')}, theory about 2")
 
 
 if __name__ == "__main__":

@@ -67,8 +67,9 @@ Conventions
   call that raises changes nothing. A run whose loss explodes raises
   ``DivergenceError`` and gives back the best parameters it had.
 
-Modules: ``layers``, ``losses``, ``optim``, ``schedules``, ``training``, ``gradcheck``,
-``diagnostics``, ``scalar``, ``naive``, ``data``. Plotting (``bp.plotting``) and interactive
+Modules: ``layers``, ``losses``, ``optim``, ``schedules``, ``training`` (with
+``training_pass``, which runs ``fit``'s forward and backward passes in reused
+memory), ``gradcheck``, ``diagnostics``, ``scalar``, ``naive``, ``data``. Plotting (``bp.plotting``) and interactive
 explorers (``bp.widgets``) need matplotlib/ipywidgets and are imported only
 when you ask for them.
 """

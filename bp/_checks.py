@@ -40,10 +40,23 @@ def as_array(value, name: str, *, ndim=None, finite: bool = True) -> np.ndarray:
         raise ValueError(f"{name} must be {wanted}, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if finite and not np.all(np.isfinite(array)):
+    if finite and array.dtype.kind == "f" and not all_finite(array):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise ValueError(f"{name} must hold finite numbers, got {array[bad]} at index {bad}")
     return array
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """True if no entry of the float ``array`` is NaN or infinite.
+
+    A finite sum settles it in one pass that writes nothing: a NaN or an
+    infinity in the array would make the sum NaN or infinite. Only when the
+    sum is not finite (which a sum of huge finite numbers can also be) are
+    the entries checked one by one.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum is an answer here, not a warning
+        total = array.sum()
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(array)))
 
 
 def as_float_array(value, name: str, *, ndim=None, dtype=np.float64) -> np.ndarray:

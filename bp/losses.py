@@ -202,8 +202,8 @@ class SoftmaxCrossEntropy(Loss):
         target_array = np.asarray(target)
         if target_array.ndim == 1:                     # integer labels
             labels = as_array(target_array, "target", ndim=1)
-            fractional = np.flatnonzero(labels != np.round(labels))
-            if fractional.size:
+            fractional = np.flatnonzero(labels != np.round(labels)) if labels.dtype.kind == "f" else ()
+            if len(fractional):
                 i = fractional[0]
                 raise ValueError(f"target holds class labels that are not whole numbers, such as "
                                  f"{labels[i].item()!r} at index {i}: labels are the integers 0 .. "

@@ -245,7 +245,9 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         stops training; returning None or False goes on. A callback that
         needs the model (to copy the best weights for early stopping, say)
         refers to it directly, as a variable it can see, or as an
-        attribute of a callable object.
+        attribute of a callable object. Within one call, a ``Linear``
+        layer's ``.grad`` is overwritten in place (see
+        ``bp/training_pass.py``): copy it to keep it.
     verbose : bool
         Print one line per epoch.
     divergence_factor : float or None, default 10.0
@@ -312,12 +314,14 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
     history = History()
     model_pass = TrainingPass(model)                   # the model, run in memory reused from batch to batch
     best_start = _Snapshot(params, optimizer)          # start of the epoch with the lowest loss so far
-    epoch_start = _Snapshot(params, optimizer)         # start of the current epoch
-    lowest, yardstick = math.inf, None
+    epoch_start = None                                 # start of the current epoch, from epoch 2 on
+    lowest, starting_loss = math.inf, None
     best, epochs_without_progress = math.inf, 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        if epoch > 1:
+        if epoch == 2:
+            epoch_start = _Snapshot(params, optimizer)
+        elif epoch > 2:
             epoch_start.save()
         with np.errstate(over="ignore", invalid="ignore"):      # overflow is caught as non-finite
             loss_sum, norm_sum, n_updates, first_loss, problem = _run_epoch(
@@ -334,13 +338,15 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         history.examples.append(n)
         history.grad_norm.append(norm_sum / n_updates)
         history.lr.append(optimizer.lr)
-        if yardstick is None:
-            yardstick = max(first_loss, loss.baseline_loss(target))
+        if starting_loss is None:
+            starting_loss = first_loss                 # the first batch's loss, at the starting parameters
         if history.loss[-1] < lowest:
             lowest = history.loss[-1]
-            best_start, epoch_start = epoch_start, best_start   # keep this epoch's start (no copy)
-        if divergence_factor is not None and history.loss[-1] > divergence_factor * yardstick > 0:
+            if epoch > 1:                              # (epoch 1 started where best_start was taken)
+                best_start, epoch_start = epoch_start, best_start   # keep this epoch's start (no copy)
+        if _diverged(history.loss[-1], divergence_factor, starting_loss, loss, target):
             best_start.restore()
+            yardstick = max(starting_loss, loss.baseline_loss(target))
             raise DivergenceError(
                 f"training diverged in epoch {epoch} with lr={optimizer.lr}: the epoch's mean training loss "
                 f"{history.loss[-1]:.4g} is more than divergence_factor={divergence_factor:g} times "
@@ -363,6 +369,19 @@ def fit(model, loss, optimizer, X, y, *, epochs: int, batch_size: int | None = N
         if history.converged or history.stopped_by_callback:
             break
     return history
+
+
+def _diverged(epoch_loss, divergence_factor, starting_loss, loss, target) -> bool:
+    """fit's divergence rule: the epoch's loss is above ``divergence_factor`` times its yardstick.
+
+    The yardstick is the larger of ``starting_loss`` and the loss of the best
+    constant prediction. It is at least ``starting_loss``, so a loss within
+    ``divergence_factor`` times that is below the rule without computing the
+    second one.
+    """
+    if divergence_factor is None or epoch_loss <= divergence_factor * starting_loss:
+        return False
+    return epoch_loss > divergence_factor * max(starting_loss, loss.baseline_loss(target)) > 0
 
 
 _RESTORED = ("Parameters and optimizer state were restored to the start of the epoch with the lowest "

@@ -21,6 +21,12 @@ the same order, so its results equal the layers' own bit for bit
 
 Any other layer (``Sigmoid``, ``Tanh``, ``Identity``, a layer of your own, or
 a subclass of ``Linear``) is run by its own ``forward`` and ``backward``.
+
+One consequence for a ``fit`` callback: within one call of ``fit``, a
+``Linear`` layer's ``.grad`` is the same array at every update, overwritten
+in place, so a callback that wants to keep a gradient must copy it
+(``layer.W.grad.copy()``). A ``.grad`` taken before the call is never
+written into.
 """
 
 import numpy as np

@@ -127,12 +127,12 @@ def test_overflow_raises_restores_parameters_and_keeps_history():
     assert math.isfinite(bp.MSE()(model(X), y))
 
 
-def quadratic_run(lr, epochs, **options):
+def quadratic_run(lr, epochs, start=0.0, **options):
     """Batch GD on a one-parameter quadratic: the loss above its minimum is multiplied by (1 - lr c)^2 each epoch."""
-    X = np.array([[-1.0], [1.0]])                      # centred inputs: c = 2 mean(x^2) = 2
+    X = np.array([[-1.0], [1.0]])                      # centred inputs: c = 2 mean(x^2) = 2; minimum at w = 1
     y = np.array([-1.0, 1.0])
     model = bp.Sequential(bp.Linear(1, 1, rng=np.random.default_rng(0)))
-    model[0].W.data[...], model[0].b.data[...] = 0.0, 0.0
+    model[0].W.data[...], model[0].b.data[...] = start, 0.0
     optimizer = bp.GradientDescent(model.parameters(), lr=lr)
     return model, optimizer, bp.fit(model, bp.MSE(), optimizer, X, y, epochs=epochs, **options)
 
@@ -152,6 +152,19 @@ def test_divergence_rule_fires_at_the_first_epoch_over_the_factor_and_not_before
     assert error.history.loss == free.loss[:expected]  # the tripping epoch is recorded
     assert error.history.loss[-2] <= factor < error.history.loss[-1]
     assert f"divergence_factor={factor:g}" in str(error) and "lr=1.1" in str(error)
+
+
+def test_divergence_yardstick_is_the_baseline_when_the_start_is_near_the_minimum():
+    # Starting at w = 0.999 the starting loss is 1e-6, the baseline var(y) is 1: the yardstick is 1, so
+    # the loss may grow a millionfold (x1.44 per epoch) before the rule fires, at the first loss above 10.
+    _, _, free = quadratic_run(1.1, 60, start=0.999, divergence_factor=None)
+    assert math.isclose(free.loss[0], 1e-6, rel_tol=1e-6)
+    expected = next(e for e, value in enumerate(free.loss, start=1) if value > 10.0)
+    assert expected > 40                               # far later than 10 x the starting loss (epoch 8)
+    with pytest.raises(bp.DivergenceError) as info:
+        quadratic_run(1.1, 60, start=0.999)
+    assert info.value.epoch == expected
+    assert "times 1, the larger of the starting loss and the loss of the best constant prediction" in str(info.value)
 
 
 def test_divergence_restores_the_start_of_the_epoch_with_the_lowest_loss():
@@ -349,3 +362,17 @@ def test_a_callback_may_answer_with_a_numpy_bool_and_must_answer_yes_or_no():
     with pytest.raises(TypeError, match=r"a callback must return True \(stop\), False or None \(go on\), "
                                         r"got 1 of type int"):
         bp.fit(model, bp.MSE(), optimizer, X, y, epochs=5, callbacks=[lambda epoch, history: 1])
+
+
+def test_huge_finite_inputs_are_accepted_and_nan_among_them_is_refused():
+    # The finite check sums X first; a sum that overflows must fall back to checking every entry.
+    X = np.array([[1e308], [1e308], [-1e308], [1.0]])
+    y = np.zeros(4)
+    model = linear_model()
+    model[0].W.data[...] = 0.0
+    history = bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=1e-320), X, y, epochs=1,
+                     divergence_factor=None)
+    assert history.epochs == 1
+    with pytest.raises(ValueError, match=r"X must hold finite numbers, got nan at index \(3, 0\)"):
+        bp.fit(model, bp.MSE(), bp.GradientDescent(model.parameters(), lr=0.1), np.vstack([X[:3], [[np.nan]]]),
+               y, epochs=1)
