@@ -2,10 +2,11 @@
 
 The layers' own ``forward`` and ``backward`` (``layers.py``) are written as
 the book writes the equations, and each returns a new array. ``fit`` runs
-them on batch after batch of the same shape. On a wide network much of an
+them on batch after batch of the same shape. On a wide network part of each
 epoch then goes to memory rather than arithmetic: each new array is fetched
 from the operating system and written for the first time, and ``ReLU``
-makes a copy of an array it could change in place.
+makes a copy of an array it could change in place (``bench/train_digits.py``
+measures the time).
 
 ``TrainingPass`` does the same arithmetic, operation for operation and in
 the same order, so its results equal the layers' own bit for bit
