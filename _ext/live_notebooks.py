@@ -265,12 +265,19 @@ def add_run_live_button(app, doctree, docname) -> None:
     if title is None:
         return
     html = (
-        '<p class="bp-live">'
+        '<div class="bp-live">'
         f'<a class="bp-live-button" href="{live_url(docname)}" target="_blank" rel="noopener">'
         '<span aria-hidden="true">&#9654;</span> Run live in your browser</a> '
         '<span class="bp-live-note">A Python kernel runs inside your browser (JupyterLite): '
         "no install, no account. The first run downloads numpy and matplotlib from Pyodide's CDN, "
-        "so it needs an internet connection once.</span></p>"
+        "so it needs an internet connection once.</span>"
+        # A page opened from disk cannot start the live site (the browser refuses
+        # its requests): say how to serve the book instead.
+        "<script>if (location.protocol === 'file:') {"
+        "document.currentScript.parentElement.querySelector('.bp-live-note').textContent = "
+        "'Run live needs the book served over HTTP, not opened from disk: run "
+        "python3 -m http.server -d _build/html and open http://localhost:8000.';}</script>"
+        "</div>"
     )
     title.parent.insert(title.parent.index(title) + 1, nodes.raw("", html, format="html"))
 

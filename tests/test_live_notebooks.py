@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from test_html import PAGES, book, server  # noqa: F401  (fixtures: the built bo
 ROOT = Path(__file__).resolve().parents[1]
 CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 # The compiled packages that only Pyodide's CDN has (no npm or PyPI copy for the browser).
-COMPILED = {"numpy", "matplotlib", "contourpy", "kiwisolver", "pillow"}
+COMPILED = {"numpy", "matplotlib", "contourpy", "kiwisolver", "pillow", "scikit-learn", "scipy"}
 # What the kernel loads as it starts (jupyterlite-pyodide-kernel's worker), and what
 # the explorers need.
 KERNEL = ["micropip", "ipython", "jedi", "comm", "ipywidgets"]
@@ -92,8 +93,21 @@ def closure(lock: dict, roots: list[str]) -> set[str]:
     return seen
 
 
+def notebook_imports() -> set[str]:
+    """The top-level modules the book's notebooks import."""
+    found = set()
+    for name in NOTEBOOK_PAGES:
+        for cell in json.loads((ROOT / name.replace(".html", ".ipynb")).read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                found |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", "".join(cell["source"]), re.M))
+    return found
+
+
 def test_the_site_serves_all_but_the_compiled_scientific_packages(lite, lock):
-    needed = closure(lock, KERNEL + ["bp"])
+    by_import = {module: name for name, entry in lock.items() for module in entry["imports"]}
+    imported = notebook_imports() - set(sys.stdlib_module_names)
+    assert imported - set(by_import) == set(), "imported by a chapter, unknown to Pyodide"
+    needed = closure(lock, KERNEL + [by_import[module] for module in imported])
     remote = {name for name in needed if lock[name]["file_name"].startswith("http")}
     assert remote == COMPILED, f"from outside: {sorted(remote)}; expected only {sorted(COMPILED)}"
     assert all(lock[name]["file_name"].startswith(CDN) for name in remote)
@@ -202,3 +216,15 @@ def test_a_chapter_runs_live_from_the_site_alone(browser, server, lite):  # noqa
     elsewhere = [url for url in outside if not url.startswith(CDN)]
     assert elsewhere == [], f"requests to outside servers other than Pyodide's CDN: {elsewhere}"
     assert wanted <= COMPILED and "numpy" in wanted, f"asked the CDN for {sorted(wanted)}"
+
+
+def test_what_the_readme_says_of_the_live_site_is_true(lock):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/" in readme
+    assert lock["numpy"]["version"] == pins(ROOT / "requirements.txt")["numpy"], "README: 'numpy is the version pinned here'"
+    theirs = ".".join(lock["matplotlib"]["version"].split(".")[:2])
+    ours = ".".join(pins(ROOT / "requirements.txt")["matplotlib"].split(".")[:2])
+    assert f"its matplotlib is its own\n({theirs})" in readme and theirs != ours
+    listed = re.search(r"compiled dependencies \(([^)]*)\)", readme).group(1)
+    assert {"numpy", "matplotlib", *re.split(r", | and ", listed), "scikit-learn", "scipy"} == COMPILED
+    assert "and for Chapter 8 scikit-learn and scipy" in readme
