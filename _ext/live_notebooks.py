@@ -3,8 +3,9 @@
 At the end of an HTML build this extension builds a JupyterLite site (the
 Jupyter Notebook interface, with a Python kernel compiled to WebAssembly:
 Pyodide) into ``_build/html/lite``, and puts a "Run live in your browser"
-button under the title of every notebook page (the intro and the chapters).
-The button opens that notebook in the JupyterLite site, in a new tab. Nothing
+button under the title of every notebook page (the intro and the chapters),
+and first in the theme's launch menu (the rocket). The button opens that
+notebook in the JupyterLite site, in a new tab. Nothing
 runs on a server: the page itself is the computer, so it works wherever the
 HTML is hosted, with no account. The app is loaded only when the button is
 pressed, so the book's pages weigh what they weighed before.
@@ -282,6 +283,18 @@ def add_run_live_button(app, doctree, docname) -> None:
     title.parent.insert(title.parent.index(title) + 1, nodes.raw("", html, format="html"))
 
 
+def add_to_launch_menu(app, pagename, templatename, context, doctree) -> None:
+    """The live site first in the theme's launch menu (the rocket), before Binder and Colab."""
+    if not app.config.bp_live_enabled or pagename not in notebook_pages(app.env):
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            group["buttons"].insert(0, {
+                "type": "link", "text": "Live in your browser", "tooltip": "Run live in your browser (JupyterLite)",
+                "icon": "_static/images/logo_jupyterlite.svg", "url": live_url(pagename),
+            })
+
+
 def decide(app, config) -> None:
     problem = missing_inputs()
     config.bp_live_enabled = problem is None
@@ -293,5 +306,7 @@ def setup(app):
     app.add_config_value("bp_live_enabled", True, "html")
     app.connect("config-inited", decide)
     app.connect("doctree-resolved", add_run_live_button)
+    # After sphinx-book-theme has made its launch menu (at 501).
+    app.connect("html-page-context", add_to_launch_menu, priority=502)
     app.connect("build-finished", build_live_site)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -133,6 +133,10 @@ def test_every_notebook_page_has_the_run_live_button(book, lite, name):  # noqa:
     html = (book / name).read_text(encoding="utf-8")
     links = re.findall(r'<a class="bp-live-button" href="([^"]+)"', html)
     assert len(links) == 1, f"{name}: {len(links)} Run live buttons"
+    # The launch menu (the rocket) offers the same, first, before Binder and Colab.
+    menu = re.search(r'<div class="dropdown dropdown-launch-buttons">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r'<a href="([^"]+)"', menu)[0] == links[0], f"{name}: launch menu"
+    assert "Live in your browser" in menu.split("Binder")[0]
     app, query = links[0].split("?path=")
     assert (book / name).parent.joinpath(app).resolve() == (lite / "notebooks" / "index.html").resolve()
     notebook = json.loads((lite / "files" / query).read_text())
@@ -144,6 +148,24 @@ def test_every_notebook_page_has_the_run_live_button(book, lite, name):  # noqa:
 def test_no_page_without_a_notebook_has_the_button(book):  # noqa: F811
     for name in set(PAGES) - set(NOTEBOOK_PAGES):
         assert "bp-live-button" not in (book / name).read_text(encoding="utf-8"), name
+
+
+MAX_LIVE_SITE_BYTES = 60_000_000   # lite/: the app, the Pyodide core, the wheels, the notebooks
+
+
+def test_the_live_site_stays_small(lite, book):  # noqa: F811
+    """Its size, by part (printed with -s), within a bound; none of it is loaded before the button is pressed."""
+    parts: dict[str, int] = {}
+    for path in lite.rglob("*"):
+        if path.is_file():
+            part = "/".join(path.relative_to(lite).parts[:2]) if path.parts[-2] == "pyodide" or "static" in path.relative_to(lite).parts[:1] else path.relative_to(lite).parts[0]
+            parts[part] = parts.get(part, 0) + path.stat().st_size
+    total = sum(parts.values())
+    book_total = sum(p.stat().st_size for p in book.rglob("*") if p.is_file())
+    print(f"\nlive site {total:,} bytes of the built book's {book_total:,}:")
+    for part, size in sorted(parts.items(), key=lambda item: -item[1]):
+        print(f"  {part:<24} {size:>12,}")
+    assert total <= MAX_LIVE_SITE_BYTES, f"lite/ is {total:,} bytes, over {MAX_LIVE_SITE_BYTES:,}"
 
 
 # --- In the browser -------------------------------------------------------------------------
@@ -182,10 +204,16 @@ def test_a_chapter_runs_live_from_the_site_alone(browser, server, lite):  # noqa
             request_route.abort()
 
     context.route("**/*", route)
-    page = context.new_page()
+    chapter = context.new_page()
     try:
-        page.goto(server + "lite/notebooks/index.html?path=chapters/01_learning_from_errors.ipynb")
+        # The reader's way in: the button on the chapter's page opens a new tab.
+        chapter.goto(server + "chapters/01_learning_from_errors.html")
+        with context.expect_page() as opened:
+            chapter.get_by_role("link", name="Run live in your browser").click()
+        page = opened.value
         page.wait_for_selector(KERNEL_READY, timeout=STARTUP_S * 1000)
+        assert page.url.startswith(server + "lite/notebooks/")
+        assert page.locator(".jp-Notebook h1").first.inner_text().startswith("Learning from mistakes")
         assert "lite/static/pyodide/pyodide.asm.wasm" in local, "the Pyodide core did not come from the site"
 
         # A widget's Python callback: the slider moves in the page, Python answers in a label.
