@@ -256,3 +256,22 @@ def test_what_the_readme_says_of_the_live_site_is_true(lock):
     listed = re.search(r"compiled dependencies \(([^)]*)\)", readme).group(1)
     assert {"numpy", "matplotlib", *re.split(r", | and ", listed), "scikit-learn", "scipy"} == COMPILED
     assert "and for Chapter 8 scikit-learn and scipy" in readme
+
+
+def chapters_whose_code(pattern: str) -> list[int]:
+    found = []
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        if re.search(pattern, "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")):
+            found.append(int(path.name[:2]))
+    return found
+
+
+def test_the_chapters_named_as_timing_in_the_browser_are_those_that_time():
+    timing = chapters_whose_code(r"perf_counter|process_time|\.time\b")
+    sklearn = chapters_whose_code(r"\bsklearn\b")
+    assert (timing, sklearn) == ([2, 5, 6, 8], [8])
+    intro = "".join(json.loads((ROOT / "intro.ipynb").read_text())["cells"][7]["source"])
+    assert "time code (in Chapters 2,\n5, 6 and 8) or compare with scikit-learn (Chapter 8)" in intro
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "time code (in Chapters 2, 5, 6 and 8) or compare with scikit-learn\n(Chapter 8)" in readme
