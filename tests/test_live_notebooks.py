@@ -208,6 +208,8 @@ def test_a_chapter_runs_live_from_the_site_alone(browser, server, lite):  # noqa
     try:
         # The reader's way in: the button on the chapter's page opens a new tab.
         chapter.goto(server + "chapters/01_learning_from_errors.html")
+        chapter.wait_for_load_state("networkidle")
+        assert [url for url in local if url.startswith("lite/")] == [], "the page loaded the live site unasked"
         with context.expect_page() as opened:
             chapter.get_by_role("link", name="Run live in your browser").click()
         page = opened.value
