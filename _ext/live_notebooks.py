@@ -197,8 +197,18 @@ def widget_stub_wheel() -> Path:
     return stub
 
 
+# What a reader arriving in the live notebook reads first, under the title.
+LIVE_NOTE = """\
+> **You are running this notebook live, in your browser.** Python runs inside
+> this tab (JupyterLite with Pyodide). Choose *Run All Cells* in the *Run*
+> menu, or run one cell at a time with Shift+Enter; the explorers become
+> live sliders. The first run downloads numpy and matplotlib from Pyodide's
+> CDN, so it needs an internet connection once. Your edits stay in this
+> browser: *File*, *Download* keeps a copy."""
+
+
 def copy_without_outputs(notebook: Path, dest: Path) -> None:
-    """A copy of a notebook with its outputs cleared: in the browser the reader runs it."""
+    """The live copy of a notebook: outputs cleared (the reader runs it), and LIVE_NOTE under the title."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
@@ -206,6 +216,10 @@ def copy_without_outputs(notebook: Path, dest: Path) -> None:
             cell["execution_count"] = None
             cell["metadata"].pop("execution", None)
     nb["metadata"].pop("widgets", None)
+    title = next(k for k, cell in enumerate(nb["cells"])
+                 if cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("# "))
+    note = {"cell_type": "markdown", "id": "bp-live-note", "metadata": {}, "source": LIVE_NOTE.splitlines(keepends=True)}
+    nb["cells"].insert(title + 1, note)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -141,7 +141,11 @@ def test_every_notebook_page_has_the_run_live_button(book, lite, name):  # noqa:
     assert (book / name).parent.joinpath(app).resolve() == (lite / "notebooks" / "index.html").resolve()
     notebook = json.loads((lite / "files" / query).read_text())
     source = json.loads((ROOT / query).read_text())
-    assert [c["source"] for c in notebook["cells"]] == [c["source"] for c in source["cells"]]
+    # The same cells, with a note for the live reader right under the title.
+    live = [c["source"] for c in notebook["cells"]]
+    title = next(k for k, cell in enumerate(source["cells"]) if "".join(cell["source"]).startswith("# "))
+    assert "".join(live[title + 1]).startswith("> **You are running this notebook live, in your browser.**")
+    assert live[:title + 1] + live[title + 2:] == [c["source"] for c in source["cells"]]
     assert all(c.get("outputs", []) == [] for c in notebook["cells"]), "outputs left in the live copy"
 
 
