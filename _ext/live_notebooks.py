@@ -24,8 +24,9 @@ What the site serves itself:
 * the notebooks, with their outputs cleared (the reader runs them).
 
 What comes from outside: the compiled scientific packages (numpy, matplotlib
-and matplotlib's compiled dependencies) from Pyodide's CDN, under this Pyodide
-version, the first time a reader runs a chapter; nothing else. The kernel
+and matplotlib's compiled dependencies; scikit-learn and scipy for Chapter 8)
+from Pyodide's CDN, under this Pyodide version, the first time a reader runs
+a chapter; nothing else. The kernel
 never asks PyPI (``disablePyPIFallback``).
 
 How ``import bp`` works with no install cell: the kernel hands each cell's
@@ -246,7 +247,8 @@ def build_live_site(app, exception) -> None:
     for name in PYODIDE_CORE:
         shutil.copy2(PYODIDE_NPM / name, dist / name)
     shipped = [shutil.copy2(w, dist / w.name) for w in sorted(BROWSER_WHEELS.glob("*.whl"))]
-    shipped.append(shutil.copy2(widget_stub_wheel(), dist / widget_stub_wheel().name))
+    stub = widget_stub_wheel()
+    shipped.append(shutil.copy2(stub, dist / stub.name))
     shipped.append(build_bp_wheel(dist))
     write_lockfile(dist, [Path(p) for p in shipped], version)
 

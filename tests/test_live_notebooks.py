@@ -174,6 +174,17 @@ def test_the_live_site_stays_small(lite, book):  # noqa: F811
 
 # --- In the browser -------------------------------------------------------------------------
 
+def test_from_disk_the_button_says_to_serve_the_book(browser, book):  # noqa: F811
+    # A page opened from disk cannot start the live site: its note says what to do instead.
+    page = browser.new_page()
+    try:
+        page.goto((book / "chapters" / "01_learning_from_errors.html").as_uri())
+        note = page.locator(".bp-live-note").inner_text()
+    finally:
+        page.close()
+    assert note.startswith("Run live needs the book served over HTTP"), note
+
+
 KERNEL_READY = ".jp-KernelStatus-success"   # the toolbar's kernel status: idle
 STARTUP_S = 180                              # Pyodide's start on a slow, busy 2-core machine
 
