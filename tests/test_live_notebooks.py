@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
+from packaging.utils import canonicalize_name
 
 from test_html import PAGES, book, server  # noqa: F401  (fixtures: the built book, served)
 
@@ -49,7 +50,14 @@ def pins(path: Path) -> dict[str, str]:
 
 
 def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """A project name as lockfiles write it (PEP 503: prompt_toolkit -> prompt-toolkit)."""
+    return str(canonicalize_name(name))
+
+
+def code_of(notebook: Path) -> str:
+    """All the code cells of a notebook, one after another."""
+    cells = json.loads(notebook.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
 
 
 def test_npm_pyodide_is_the_version_the_kernel_expects():
@@ -97,9 +105,7 @@ def notebook_imports() -> set[str]:
     """The top-level modules the book's notebooks import."""
     found = set()
     for name in NOTEBOOK_PAGES:
-        for cell in json.loads((ROOT / name.replace(".html", ".ipynb")).read_text())["cells"]:
-            if cell["cell_type"] == "code":
-                found |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", "".join(cell["source"]), re.M))
+        found |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", code_of(ROOT / name.replace(".html", ".ipynb")), re.M))
     return found
 
 
@@ -276,12 +282,8 @@ def test_what_the_readme_says_of_the_live_site_is_true(lock):
 
 
 def chapters_whose_code(pattern: str) -> list[int]:
-    found = []
-    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
-        if re.search(pattern, "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")):
-            found.append(int(path.name[:2]))
-    return found
+    return [int(path.name[:2]) for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+            if re.search(pattern, code_of(path))]
 
 
 def test_the_chapters_named_as_timing_in_the_browser_are_those_that_time():
